@@ -1,0 +1,1 @@
+export * from "./feature-matrix.js";
