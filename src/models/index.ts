@@ -1,1 +1,2 @@
+export * from "./linear/index.js";
 export * from "./model.js";
