@@ -1,5 +1,6 @@
 /** Public library surface of cinerank. */
 export * from "./core/index.js";
 export * from "./data/index.js";
+export * from "./splits/index.js";
 export * from "./features/index.js";
 export * from "./models/index.js";
