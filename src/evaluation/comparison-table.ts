@@ -46,7 +46,7 @@ export const COMPARISON_COLUMNS: readonly Column[] = [
 
 export function comparisonMarkdown(rows: readonly ComparisonRow[]): string {
   const head = `| ${COMPARISON_COLUMNS.map((c) => c.header).join(" | ")} |`;
-  const sep = `|${COMPARISON_COLUMNS.map((c, i) => (i < 2 ? "---" : "---:")).join("|")}|`;
+  const sep = `|${COMPARISON_COLUMNS.map((_c, i) => (i < 2 ? "---" : "---:")).join("|")}|`;
   const body = rows.map(
     (r) =>
       `| ${COMPARISON_COLUMNS.map((c) => String(c.get(r)).replace(/\|/g, "\\|")).join(" | ")} |`,
