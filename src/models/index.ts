@@ -1,2 +1,3 @@
 export * from "./linear/index.js";
 export * from "./model.js";
+export * from "./baselines/index.js";

@@ -1,0 +1,2 @@
+export * from "./like-rate-baseline.js";
+export * from "./popularity-ranking.js";
