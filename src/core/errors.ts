@@ -24,6 +24,9 @@ export type ErrorCode =
   | "ERR_NOT_FITTED"
   | "ERR_RUN_NOT_FOUND"
   | "ERR_UNAUTHORIZED"
+  | "ERR_NOT_FOUND"
+  | "ERR_NOT_READY"
+  | "ERR_PAYLOAD_TOO_LARGE"
   | "ERR_INTERNAL";
 
 export class CinerankError extends Error {

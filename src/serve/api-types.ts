@@ -85,7 +85,14 @@ export interface ModelsResponse {
   threshold: number;
   /** Decision threshold on P(like) chosen on validation (best F1). */
   decisionThreshold: number;
-  split: { kind: string; seed: number; train: number; validation: number; test: number; dropped: number };
+  split: {
+    kind: string;
+    seed: number;
+    train: number;
+    validation: number;
+    test: number;
+    dropped: number;
+  };
   rows: ComparisonRow[];
   roc: { validation: Curve[]; test: Curve[] };
   pr: { validation: Curve[]; test: Curve[] };
@@ -142,7 +149,11 @@ export interface MoviesResponse {
 export interface SimilarResponse {
   movie: MovieSummary;
   method: "content" | "collaborative" | "blended";
-  items: (MovieSummary & { score: number; contentScore: number | null; collaborativeScore: number | null })[];
+  items: (MovieSummary & {
+    score: number;
+    contentScore: number | null;
+    collaborativeScore: number | null;
+  })[];
 }
 
 /** POST /api/users/:id/ratings body and response. */
