@@ -79,7 +79,14 @@ export interface Dataset {
 export interface DatasetRecords {
   release?: string;
   layout?: Layout;
-  movies: { movieId: number; title: string; year?: number | null; genres: string[]; imdb?: string | null; tmdb?: number | null }[];
+  movies: {
+    movieId: number;
+    title: string;
+    year?: number | null;
+    genres: string[];
+    imdb?: string | null;
+    tmdb?: number | null;
+  }[];
   ratings: { userId: number; movieId: number; rating: number; timestamp: number }[];
   tags?: { userId: number; movieId: number; tag: string; timestamp: number }[];
   users?: { userId: number; age: number; gender: string; occupation: string; zip: string }[];
