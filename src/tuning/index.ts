@@ -1,0 +1,2 @@
+export * from "./search-configs.js";
+export * from "./tune-model.js";
