@@ -81,7 +81,7 @@ export async function importMovies(ctx: ImportContext, file: ReleaseFile): Promi
   });
   const spec =
     layout === "csv"
-      ? { sep: "," as const, fields: 3, header: true }
+      ? { sep: "," as const, fields: 3, header: true, columns: ["movieId", "title", "genres"] }
       : layout === "dat"
         ? { sep: "::" as const, fields: 3, header: false }
         : { sep: "|" as const, fields: 5 + genreOrder.length, header: false };

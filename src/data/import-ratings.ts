@@ -25,6 +25,7 @@ export async function importRatings(ctx: ImportContext, file: ReleaseFile): Prom
       sep: layout === "csv" ? "," : layout === "dat" ? "::" : "\t",
       fields: 4,
       header: layout === "csv",
+      columns: ["userId", "movieId", "rating", "timestamp"],
     },
     report,
     ctx.onProgress,

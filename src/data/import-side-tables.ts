@@ -47,7 +47,12 @@ export async function importTags(ctx: ImportContext, file: ReleaseFile): Promise
   const w = await ChunkWriter.open(conn, "tags_raw", [INTEGER, INTEGER, INTEGER, VARCHAR, DOUBLE]);
   const counts = await readRows(
     file,
-    { sep: csv ? "," : "::", fields: 4, header: csv },
+    {
+      sep: csv ? "," : "::",
+      fields: 4,
+      header: csv,
+      columns: ["userId", "movieId", "tag", "timestamp"],
+    },
     report,
     ctx.onProgress,
     (buf, f, line) => {
@@ -79,13 +84,14 @@ export async function importTags(ctx: ImportContext, file: ReleaseFile): Promise
 }
 
 export async function importLinks(ctx: ImportContext, file: ReleaseFile): Promise<RowCounts> {
+  const columns = ["movieId", "imdbId", "tmdbId"];
   const { conn, report, movieIds } = ctx;
   await conn.run("CREATE TABLE links(movie INTEGER, imdb VARCHAR, tmdb INTEGER)");
   const w = await ChunkWriter.open(conn, "links", [INTEGER, VARCHAR, INTEGER]);
   const decode = ctx.decoder(file.name);
   const counts = await readRows(
     file,
-    { sep: ",", fields: 3, header: true },
+    { sep: ",", fields: 3, header: true, columns },
     report,
     ctx.onProgress,
     (buf, f, line) => {
@@ -169,7 +175,7 @@ export async function importGenomeTags(ctx: ImportContext, file: ReleaseFile): P
   const w = await ChunkWriter.open(conn, "genome_tags", [INTEGER, VARCHAR]);
   const counts = await readRows(
     file,
-    { sep: ",", fields: 2, header: true },
+    { sep: ",", fields: 2, header: true, columns: ["tagId", "tag"] },
     report,
     ctx.onProgress,
     (buf, f, line) => {
@@ -196,7 +202,7 @@ export async function importGenomeScores(
   const w = await ChunkWriter.open(conn, "genome_scores", [INTEGER, INTEGER, FLOAT]);
   const counts = await readRows(
     file,
-    { sep: ",", fields: 3, header: true },
+    { sep: ",", fields: 3, header: true, columns: ["movieId", "tagId", "relevance"] },
     report,
     ctx.onProgress,
     (buf, f, line) => {

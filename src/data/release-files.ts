@@ -101,6 +101,19 @@ const SPECS: LayoutSpec[] = [
   },
 ];
 
+/**
+ * Release name from a folder name: exact ("ml-1m"), or a known name followed by a separator
+ * ("ml-1m-copy", "ml-latest-small.v2"); the longest known name wins (ml-latest-small over
+ * ml-latest).
+ */
+export function knownRelease(folderName: string): string | undefined {
+  const base = folderName.toLowerCase();
+  if (KNOWN[base]) return KNOWN[base];
+  const names = Object.keys(KNOWN).sort((a, b) => b.length - a.length);
+  const hit = names.find((k) => base.startsWith(k) && /[-_. ]/.test(base[k.length]));
+  return hit ? KNOWN[hit] : undefined;
+}
+
 function isFile(p: string): boolean {
   try {
     return statSync(p).isFile();
@@ -147,8 +160,7 @@ export function detectRelease(dirIn: string): ReleaseFiles {
     else missingOptional.push(name);
   }
   const has = (role: FileRole) => files.some((f) => f.role === role);
-  const base = basename(dir).toLowerCase();
-  let release = KNOWN[base];
+  let release = knownRelease(basename(dir));
   if (!release) {
     if (spec.layout === "100k") release = "ml-100k";
     else if (spec.layout === "dat") release = has("users") ? "ml-1m" : "ml-10m";

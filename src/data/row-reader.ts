@@ -5,6 +5,7 @@
  */
 import type { ProgressReporter } from "../core/index.js";
 import { type FieldBounds, fieldBounds, type Separator, splitFields } from "./field-splitter.js";
+import { checkCsvHeader, checkSeparator } from "./header-check.js";
 import { scanLines } from "./line-scanner.js";
 import type { ReleaseFile } from "./release-files.js";
 import type { ReportBuilder } from "./validation-report.js";
@@ -14,6 +15,8 @@ export interface RowSpec {
   /** Exact number of fields per row. */
   fields: number;
   header: boolean;
+  /** Expected header row (CSV files); checked before any row is read. */
+  columns?: readonly string[];
 }
 
 /** Called per well-formed row with the fields' byte bounds; returns true when the row was kept. */
@@ -33,6 +36,8 @@ export async function readRows(
   onProgress: ProgressReporter,
   onRow: RowHandler,
 ): Promise<RowCounts> {
+  if (spec.header) checkCsvHeader(file.path, file.name, spec.columns ?? []);
+  else checkSeparator(file.path, file.name, spec.sep, spec.fields);
   const f = fieldBounds(spec.fields + 1);
   let lines = 0;
   let rows = 0;
