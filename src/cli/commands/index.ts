@@ -3,7 +3,10 @@
  * Add a command: write `src/cli/commands/<name>.ts` and list it here.
  */
 import type { Command } from "commander";
+import { register as download } from "./download.js";
+import { register as inspect } from "./inspect.js";
+import { register as start } from "./start.js";
 
 type Register = (program: Command) => void;
 
-export const commands: Register[] = [];
+export const commands: Register[] = [inspect, download, start];

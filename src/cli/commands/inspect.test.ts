@@ -1,0 +1,78 @@
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { after, test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+
+const run = promisify(execFile);
+// dist/src/cli/commands/ -> project root
+const root = resolve(fileURLToPath(import.meta.url), "..", "..", "..", "..", "..");
+const bin = join(root, "bin", "cinerank.js");
+const SMALL = resolve(root, "..", "shared", "data", "ml-latest-small");
+const tmp = mkdtempSync(join(tmpdir(), "cinerank-inspect-"));
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+test("inspect --json on ml-latest-small reports the published figures", {
+  skip: !existsSync(SMALL),
+}, async () => {
+  const { stdout } = await run(process.execPath, [
+    bin,
+    "inspect",
+    "--data",
+    SMALL,
+    "--json",
+    "--strict",
+    "--quiet",
+    "--store",
+    join(tmp, "s.duckdb"),
+  ]);
+  const s = JSON.parse(stdout);
+  assert.equal(s.release, "ml-latest-small");
+  assert.equal(s.users, 610);
+  assert.equal(s.movies, 9742);
+  assert.equal(s.ratings, 100836);
+  assert.equal(s.meanRating.toFixed(4), "3.5016");
+  assert.equal(s.likeRate.toFixed(4), "0.6120");
+  assert.equal(s.likeThreshold, 3.5);
+  assert.equal(
+    s.ratingHistogram.reduce((a: number, h: { count: number }) => a + h.count, 0),
+    100836,
+  );
+  assert.equal(
+    s.ratingsPerYear.reduce((a: number, h: { count: number }) => a + h.count, 0),
+    100836,
+  );
+  assert.equal(s.ratingsPerUser.min, 20);
+  assert.equal(s.topGenres[0].genre, "Drama");
+  assert.deepEqual(s.files.missingOptional, ["genome-tags.csv", "genome-scores.csv"]);
+  assert.equal(s.validation.ok, true);
+  assert.ok(s.sparsity > 0.98 && s.sparsity < 0.99);
+  // text mode and another threshold
+  const text = await run(process.execPath, [
+    bin,
+    "inspect",
+    "--data",
+    SMALL,
+    "--quiet",
+    "--threshold",
+    "4",
+    "--store",
+    join(tmp, "s.duckdb"),
+  ]);
+  assert.match(text.stdout, /users\s+610/);
+  assert.match(text.stdout, /like-rate\s+0\.4818 \(rating >= 4\)/);
+});
+
+test("inspect on a folder without data fails with a coded error and exit code 1", async () => {
+  await assert.rejects(
+    run(process.execPath, [bin, "inspect", "--data", join(tmp, "nothing"), "--quiet"]),
+    (e: { code: number; stderr: string }) => {
+      assert.equal(e.code, 1);
+      assert.match(e.stderr, /error \[ERR_DATA_MISSING_FILE\]/);
+      return true;
+    },
+  );
+});
