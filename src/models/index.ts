@@ -2,3 +2,4 @@ export * from "./baselines/index.js";
 export * from "./factorization/index.js";
 export * from "./linear/index.js";
 export * from "./model.js";
+export * from "./trees/index.js";

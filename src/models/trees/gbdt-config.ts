@@ -1,0 +1,149 @@
+/** Gradient boosting options: defaults, ranges and descriptions (feed --help and the README). */
+import type { SearchSpace } from "../model.js";
+import type { ConfigSpec } from "./config-spec.js";
+
+export interface GbdtConfig {
+  objective: "binary" | "squared";
+  trees: number;
+  learningRate: number;
+  maxDepth: number;
+  maxLeaves: number;
+  growPolicy: "depthwise" | "lossguide";
+  maxBins: number;
+  lambda: number;
+  gamma: number;
+  minChildWeight: number;
+  minRowsPerLeaf: number;
+  subsample: number;
+  colsampleByTree: number;
+  colsampleByNode: number;
+  earlyStoppingRounds: number;
+}
+
+export const gbdtSpec: ConfigSpec<GbdtConfig> = {
+  objective: {
+    type: "choice",
+    values: ["binary", "squared"],
+    default: "binary",
+    description: "loss: binary log loss (like/not) or squared error (ratings)",
+  },
+  trees: {
+    type: "int",
+    min: 1,
+    max: 100_000,
+    default: 300,
+    description: "boosting rounds (most trees kept; early stopping may keep fewer)",
+  },
+  learningRate: {
+    type: "float",
+    min: 0,
+    max: 1,
+    exclusiveMin: true,
+    default: 0.1,
+    description: "shrinkage applied to each tree's leaf values",
+  },
+  maxDepth: {
+    type: "int",
+    min: 0,
+    max: 64,
+    default: 6,
+    description: "maximum tree depth (0 = unlimited, then maxLeaves bounds the tree)",
+  },
+  maxLeaves: {
+    type: "int",
+    min: 0,
+    max: 1 << 20,
+    default: 0,
+    description: "maximum leaves per tree (0 = unlimited); the bound for lossguide growth",
+  },
+  growPolicy: {
+    type: "choice",
+    values: ["depthwise", "lossguide"],
+    default: "depthwise",
+    description: "depthwise: split level by level; lossguide: split the best leaf next",
+  },
+  maxBins: {
+    type: "int",
+    min: 2,
+    max: 256,
+    default: 256,
+    description: "quantile bins per feature (plus one bin for missing values)",
+  },
+  lambda: {
+    type: "float",
+    min: 0,
+    max: 1e6,
+    default: 1,
+    description: "L2 regularisation of leaf values",
+  },
+  gamma: {
+    type: "float",
+    min: 0,
+    max: 1e6,
+    default: 0,
+    description: "minimum loss reduction to make a split",
+  },
+  minChildWeight: {
+    type: "float",
+    min: 0,
+    max: 1e9,
+    default: 1,
+    description: "minimum hessian sum in each child",
+  },
+  minRowsPerLeaf: {
+    type: "int",
+    min: 1,
+    max: 1e9,
+    default: 1,
+    description: "minimum training rows in each leaf",
+  },
+  subsample: {
+    type: "float",
+    min: 0,
+    max: 1,
+    exclusiveMin: true,
+    default: 1,
+    description: "fraction of rows sampled for each tree",
+  },
+  colsampleByTree: {
+    type: "float",
+    min: 0,
+    max: 1,
+    exclusiveMin: true,
+    default: 1,
+    description: "fraction of features sampled for each tree",
+  },
+  colsampleByNode: {
+    type: "float",
+    min: 0,
+    max: 1,
+    exclusiveMin: true,
+    default: 1,
+    description: "fraction of the tree's features sampled at each split",
+  },
+  earlyStoppingRounds: {
+    type: "int",
+    min: 0,
+    max: 100_000,
+    default: 30,
+    description:
+      "stop after this many rounds without validation improvement, keeping the best round (0 = off; needs validation rows)",
+  },
+};
+
+export const gbdtSearchSpace: SearchSpace = {
+  random: {
+    learningRate: { type: "float", min: 0.02, max: 0.3, log: true },
+    maxDepth: { type: "int", min: 3, max: 10 },
+    lambda: { type: "float", min: 0.1, max: 30, log: true },
+    gamma: { type: "float", min: 0, max: 5 },
+    minChildWeight: { type: "float", min: 0.5, max: 50, log: true },
+    subsample: { type: "float", min: 0.5, max: 1 },
+    colsampleByTree: { type: "float", min: 0.4, max: 1 },
+  },
+  grid: {
+    learningRate: [0.05, 0.1],
+    maxDepth: [4, 6, 8],
+    minChildWeight: [1, 10],
+  },
+};

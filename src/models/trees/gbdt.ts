@@ -1,0 +1,221 @@
+/**
+ * Gradient-boosted trees on any dense table (library entry point `trainGbdt`). Each round asks
+ * the objective for gradients and hessians at the current raw scores, samples rows and columns,
+ * grows one tree with the shared grower and adds its shrunk leaf values. With validation rows
+ * and `earlyStoppingRounds`, training stops once the validation loss has not improved for that
+ * many rounds and the model keeps the best round's trees.
+ */
+import { type ProgressReporter, Rng } from "../../core/index.js";
+import { applyBins, fitBins } from "./binning.js";
+import { type GbdtConfig, gbdtSpec } from "./gbdt-config.js";
+import { resolveConfig } from "./config-spec.js";
+import { Grower } from "./grower.js";
+import { objectiveFor } from "./objectives/index.js";
+import { PackedForest } from "./packed-tree.js";
+import { checkTable, type TreeTable } from "./tree-table.js";
+import { TreeModel } from "./tree-model.js";
+import { WorkerPool, defaultThreads } from "./worker-pool.js";
+import { createWorkspace, inProcessRunner } from "./workspace.js";
+import { histLayout } from "./histogram.js";
+
+export interface TrainOptions {
+  /** Seed (default 0) — or an Rng to draw from. */
+  seed?: number;
+  rng?: Rng;
+  /** Threads (default: available cores); 1 runs in this thread. Results do not depend on it. */
+  threads?: number;
+  /** Validation rows for early stopping (never used to fit). */
+  valid?: TreeTable;
+  /** Feature names (default f0, f1, ...). */
+  names?: string[];
+  onProgress?: ProgressReporter;
+}
+
+/** Histogram memory for kept slots is capped at this many bytes. */
+const SLOT_BUDGET_BYTES = 512 * 1024 * 1024;
+
+export async function trainGbdt(
+  train: TreeTable,
+  config: Partial<GbdtConfig> = {},
+  opts: TrainOptions = {},
+): Promise<TreeModel> {
+  const c = resolveConfig("gbdt", gbdtSpec, config);
+  const obj = objectiveFor(c.objective);
+  const binary = c.objective === "binary";
+  const y = checkTable(train, "gbdt training table", binary);
+  const valid = opts.valid;
+  const vy = valid ? checkTable(valid, "gbdt validation table", binary) : null;
+  const { rows, cols, values } = train;
+  const rng = opts.rng ?? new Rng(opts.seed ?? 0);
+  const threads = Math.max(1, Math.floor(opts.threads ?? defaultThreads()));
+  const shared = threads > 1;
+
+  const mapper = fitBins(values, rows, cols, c.maxBins, rng.fork(1));
+  const bins = new Uint8Array(
+    shared ? new SharedArrayBuffer(rows * cols) : new ArrayBuffer(rows * cols),
+  );
+  applyBins(mapper, values, rows, bins);
+  const usable: number[] = [];
+  for (let f = 0; f < cols; f++) if (mapper.nBins[f] >= 2) usable.push(f);
+
+  const lossguide = c.growPolicy === "lossguide";
+  const withCount = c.minRowsPerLeaf > 1;
+  const slotBytes = histLayout(cols, withCount).size * 8;
+  const wanted =
+    lossguide && c.maxLeaves > 0
+      ? c.maxLeaves + 1
+      : c.maxDepth > 0 && c.maxDepth < 12
+        ? (1 << c.maxDepth) + 1
+        : c.maxLeaves > 0
+          ? c.maxLeaves + 1
+          : 4096;
+  const slots = 1 + Math.max(2, Math.min(wanted, Math.floor(SLOT_BUDGET_BYTES / slotBytes) - 1));
+  const ws = createWorkspace({
+    rows,
+    cols,
+    bins,
+    nBins: mapper.nBins,
+    missingBin: mapper.missingBin,
+    withCount,
+    slots,
+    params: c,
+    shared,
+  });
+  const pool = shared ? await WorkerPool.create(threads, ws) : null;
+  try {
+    const nodeFeatures = (n: number): number =>
+      c.colsampleByNode >= 1 ? 0 : Math.max(1, Math.floor(c.colsampleByNode * n));
+    const grower = new Grower(ws, pool ?? inProcessRunner, {
+      ...c,
+      maxDepth: c.maxDepth,
+      maxLeaves: c.maxLeaves,
+      lossguide,
+      nodeFeatures: nodeFeatures(usable.length),
+      subtraction: true,
+      shrinkage: c.learningRate,
+    });
+    const base = obj.baseScore(y, rows);
+    const raw = new Float64Array(rows).fill(base);
+    const vraw = valid ? new Float64Array(valid.rows).fill(base) : null;
+    const inSample = new Uint8Array(rows);
+    const trees: PackedForest[] = [];
+    const treeGain: Float64Array[] = [];
+    const treeSplits: Float64Array[] = [];
+    const earlyStop = valid !== undefined && c.earlyStoppingRounds > 0;
+    let bestLoss = Number.POSITIVE_INFINITY;
+    let bestIter = -1;
+    const treeFeats = new Int32Array(usable);
+    for (let t = 0; t < c.trees; t++) {
+      obj.gradients(raw, y, ws.gh, rows);
+      const treeRng = rng.fork(1000 + t);
+      const n = sampleRows(ws.idx, inSample, rows, c.subsample, treeRng);
+      const nf =
+        c.colsampleByTree >= 1
+          ? usable.length
+          : Math.max(1, Math.floor(c.colsampleByTree * usable.length));
+      const feats = nf === usable.length ? treeFeats : sampleSorted(usable, nf, treeRng);
+      const grown = grower.grow(n, feats, treeRng);
+      const packed = PackedForest.fromGrown([grown], mapper);
+      trees.push(packed);
+      // in-sample rows: add their leaf's value through the partitioned index buffer
+      for (let i = 0; i < grown.feature.length; i++) {
+        if (grown.feature[i] >= 0) continue;
+        const v = packed.value[i];
+        for (let k = grown.start[i]; k < grown.end[i]; k++) raw[ws.idx[k]] += v;
+      }
+      if (n < rows) {
+        for (let r = 0; r < rows; r++)
+          if (inSample[r] === 0) raw[r] += packed.value[packed.leaf(0, values, r * cols)];
+      }
+      const tg = new Float64Array(cols);
+      const ts = new Float64Array(cols);
+      for (let i = 0; i < grown.feature.length; i++) {
+        const f = grown.feature[i];
+        if (f >= 0) {
+          tg[f] += grown.gain[i];
+          ts[f] += 1;
+        }
+      }
+      treeGain.push(tg);
+      treeSplits.push(ts);
+      let message: string | undefined;
+      if (valid && vraw && vy) {
+        packed.addRaw(valid.values, cols, 0, valid.rows, 0, 1, 1, vraw);
+        const loss = obj.loss(vraw, vy, valid.rows);
+        message = `valid loss ${loss.toFixed(5)}`;
+        if (loss < bestLoss) {
+          bestLoss = loss;
+          bestIter = t;
+        }
+      }
+      opts.onProgress?.({ stage: "gbdt", done: t + 1, total: c.trees, unit: "trees", message });
+      if (earlyStop && t - bestIter >= c.earlyStoppingRounds) break;
+    }
+    const keep = earlyStop ? bestIter + 1 : trees.length;
+    const gain = new Float64Array(cols);
+    const splits = new Float64Array(cols);
+    for (let t = 0; t < keep; t++) {
+      for (let f = 0; f < cols; f++) {
+        gain[f] += treeGain[t][f];
+        splits[f] += treeSplits[t][f];
+      }
+    }
+    const forest = PackedForest.concat(trees.slice(0, keep));
+    return new TreeModel(
+      {
+        family: "gbdt",
+        featureNames: opts.names ?? Array.from({ length: cols }, (_, i) => `f${i}`),
+        objective: c.objective,
+        link: binary,
+        baseScore: base,
+        treeScale: 1,
+        gain: Array.from(gain),
+        splits: Array.from(splits),
+        config: { ...c },
+        info: {
+          treesTrained: trees.length,
+          bestIteration: valid ? bestIter + 1 : null,
+          bestValidLoss: valid ? bestLoss : null,
+        },
+      },
+      forest,
+    );
+  } finally {
+    await pool?.close();
+  }
+}
+
+/** Rows of this tree into idx[0..n) (ascending), marking them in inSample; all rows at rate 1. */
+function sampleRows(
+  idx: Int32Array,
+  inSample: Uint8Array,
+  rows: number,
+  rate: number,
+  rng: Rng,
+): number {
+  let n = 0;
+  for (let r = 0; r < rows; r++) {
+    const take = rate >= 1 || rng.next() < rate;
+    inSample[r] = take ? 1 : 0;
+    if (take) idx[n++] = r;
+  }
+  if (n === 0) {
+    // an empty sample would grow nothing; keep one row so the round still counts
+    idx[0] = rng.int(rows);
+    inSample[idx[0]] = 1;
+    n = 1;
+  }
+  return n;
+}
+
+/** k of the items, chosen uniformly, in ascending order. */
+export function sampleSorted(items: readonly number[], k: number, rng: Rng): Int32Array {
+  const a = Int32Array.from(items);
+  for (let i = 0; i < k; i++) {
+    const j = i + rng.int(a.length - i);
+    const t = a[i];
+    a[i] = a[j];
+    a[j] = t;
+  }
+  return a.slice(0, k).sort();
+}

@@ -1,0 +1,411 @@
+/**
+ * The one tree grower, shared by gradient boosting and the random forest. It owns the rich
+ * training-time node state (row ranges, gradient sums, histogram slots, best splits) and hands
+ * back a GrownTree of plain arrays that packed-tree.ts flattens for prediction.
+ *
+ * Rows live in one index buffer; splitting a node partitions its range in place (stably, so
+ * rows stay in ascending order and histogram builds read the bin matrix forwards):
+ *
+ *   idx: [ ... | rows of node (start..end)                | ... ]
+ *   ->   [ ... | left child (start..mid) | right (mid..end) | ... ]
+ *
+ * Growth is depth-wise (nodes split in creation order, up to maxDepth) or best-first
+ * ("lossguide": the open leaf with the largest gain next, up to maxLeaves). With `subtraction`
+ * the smaller child's histogram is built and the larger one's is parent - smaller; without it
+ * (the forest) each node builds its own histogram over just its sampled features.
+ */
+import type { Rng } from "../../core/index.js";
+import { RES_FIELDS, type SplitParams } from "./splitter.js";
+import {
+  executeJob,
+  J_BUILD,
+  J_BUILD_SLOT,
+  J_END,
+  J_EVAL_SLOT,
+  J_NEVALS,
+  J_NFEATS,
+  J_PARENT_SLOT,
+  J_START,
+  type JobRunner,
+  type Workspace,
+} from "./workspace.js";
+
+export interface GrowParams extends SplitParams {
+  /** 0 = unlimited. */
+  maxDepth: number;
+  /** 0 = unlimited. */
+  maxLeaves: number;
+  /** Best-first growth instead of depth-wise. */
+  lossguide: boolean;
+  /** Features sampled per node (0 = all of the tree's features). */
+  nodeFeatures: number;
+  /** Larger child's histogram by subtraction (needs histograms over all tree features). */
+  subtraction: boolean;
+  /** Leaf values are multiplied by this (learning rate; 1 for the forest). */
+  shrinkage: number;
+}
+
+/** A trained tree before packing. Children of node i are left[i] and left[i] + 1. */
+export interface GrownTree {
+  /** Split feature, -1 for a leaf. */
+  feature: number[];
+  /** Split bin: rows with bin <= bin go left. */
+  bin: number[];
+  defaultLeft: number[];
+  left: number[];
+  /** Leaf value (already shrunk); 0 for internal nodes. */
+  value: number[];
+  /** Hessian sum of the node's rows (TreeSHAP's cover). */
+  cover: number[];
+  /** Split gain (0 for leaves). */
+  gain: number[];
+  /** Row range in the index buffer of each leaf (internal nodes: -1). */
+  start: number[];
+  end: number[];
+}
+
+interface OpenNode {
+  id: number;
+  start: number;
+  end: number;
+  G: number;
+  H: number;
+  depth: number;
+  /** Histogram slot kept for subtraction, or -1. */
+  slot: number;
+  gain: number;
+  feature: number;
+  bin: number;
+  defaultLeft: number;
+  GL: number;
+  HL: number;
+}
+
+/** Slot 0 is scratch: histograms that need not outlive their job. */
+const SCRATCH = 0;
+
+export class Grower {
+  private readonly freeSlots: number[] = [];
+  private readonly scratch: Int32Array;
+  private readonly sampled: Int32Array;
+  private treeFeats: Int32Array = new Int32Array(0);
+  private rng: Rng | null = null;
+
+  constructor(
+    private readonly ws: Workspace,
+    private readonly runner: JobRunner,
+    private readonly p: GrowParams,
+    /** Jobs smaller than this (rows x features) run in this thread: cheaper than a handoff. */
+    private readonly parallelMinWork = 200_000,
+  ) {
+    this.scratch = new Int32Array(ws.rows);
+    this.sampled = new Int32Array(ws.cols);
+  }
+
+  /** Grow one tree on rows idx[0..n) with gradients in ws.gh, splitting only on treeFeats. */
+  grow(n: number, treeFeats: Int32Array, rng: Rng): GrownTree {
+    const { ws, p } = this;
+    this.treeFeats = treeFeats;
+    this.rng = rng;
+    this.freeSlots.length = 0;
+    for (let s = ws.slots - 1; s >= 1; s--) this.freeSlots.push(s);
+    const t: GrownTree = {
+      feature: [-1],
+      bin: [0],
+      defaultLeft: [0],
+      left: [-1],
+      value: [0],
+      cover: [0],
+      gain: [0],
+      start: [0],
+      end: [n],
+    };
+    let G = 0;
+    let H = 0;
+    for (let i = 0; i < n; i++) {
+      const r = ws.idx[i];
+      G += ws.gh[2 * r];
+      H += ws.gh[2 * r + 1];
+    }
+    const nodeG = [G];
+    const nodeH = [H];
+    const root = this.open(0, 0, n, G, H, 0);
+    const heap: OpenNode[] = [];
+    let head = 0; // depth-wise: heap is a FIFO queue from `head`
+    if (this.eligible(root)) {
+      const slot = this.evalDirect(root, p.subtraction ? this.alloc() : -1);
+      if (root.gain > Number.NEGATIVE_INFINITY) {
+        root.slot = slot;
+        heap.push(root);
+      } else this.free(slot);
+    }
+    let leaves = 1;
+    while (heap.length > head) {
+      if (p.maxLeaves > 0 && leaves >= p.maxLeaves) break;
+      const node = p.lossguide ? popMax(heap) : heap[head++];
+      const mid = this.partition(node);
+      const lid = t.feature.length;
+      for (let k = 0; k < 2; k++) {
+        t.feature.push(-1);
+        t.bin.push(0);
+        t.defaultLeft.push(0);
+        t.left.push(-1);
+        t.value.push(0);
+        t.cover.push(0);
+        t.gain.push(0);
+      }
+      t.feature[node.id] = node.feature;
+      t.bin[node.id] = node.bin;
+      t.defaultLeft[node.id] = node.defaultLeft;
+      t.left[node.id] = lid;
+      t.gain[node.id] = node.gain;
+      t.start[node.id] = -1;
+      t.end[node.id] = -1;
+      t.start[lid] = node.start;
+      t.end[lid] = mid;
+      t.start[lid + 1] = mid;
+      t.end[lid + 1] = node.end;
+      const L = this.open(lid, node.start, mid, node.GL, node.HL, node.depth + 1);
+      const R = this.open(
+        lid + 1,
+        mid,
+        node.end,
+        node.G - node.GL,
+        node.H - node.HL,
+        node.depth + 1,
+      );
+      nodeG.push(L.G, R.G);
+      nodeH.push(L.H, R.H);
+      leaves++;
+      this.evalChildren(node, L, R);
+      for (const c of [L, R]) {
+        if (c.gain > Number.NEGATIVE_INFINITY) heap.push(c);
+        else this.free(c.slot);
+      }
+    }
+    const scale = p.shrinkage;
+    for (let i = 0; i < t.feature.length; i++) {
+      t.cover[i] = nodeH[i];
+      if (t.feature[i] < 0) t.value[i] = (-nodeG[i] / (nodeH[i] + p.lambda)) * scale;
+    }
+    this.rng = null;
+    return t;
+  }
+
+  private open(
+    id: number,
+    start: number,
+    end: number,
+    G: number,
+    H: number,
+    depth: number,
+  ): OpenNode {
+    return {
+      id,
+      start,
+      end,
+      G,
+      H,
+      depth,
+      slot: -1,
+      gain: Number.NEGATIVE_INFINITY,
+      feature: -1,
+      bin: 0,
+      defaultLeft: 0,
+      GL: 0,
+      HL: 0,
+    };
+  }
+
+  /** Could this node be split at all (depth, rows and hessian budget)? */
+  private eligible(n: OpenNode): boolean {
+    const p = this.p;
+    if (p.maxDepth > 0 && n.depth >= p.maxDepth) return false;
+    const rows = n.end - n.start;
+    return rows >= 2 && rows >= 2 * p.minRowsPerLeaf && n.H >= 2 * p.minChildWeight;
+  }
+
+  private alloc(): number {
+    return this.freeSlots.length > 0 ? (this.freeSlots.pop() as number) : -1;
+  }
+
+  private free(slot: number): void {
+    if (slot > SCRATCH) this.freeSlots.push(slot);
+  }
+
+  /** Children of a split node: histograms (by subtraction when possible) and best splits. */
+  private evalChildren(parent: OpenNode, L: OpenNode, R: OpenNode): void {
+    const eligL = this.eligible(L);
+    const eligR = this.eligible(R);
+    if (!eligL && !eligR) {
+      this.free(parent.slot);
+      return;
+    }
+    if (this.p.subtraction && parent.slot >= 0) {
+      const leftSmall = L.end - L.start <= R.end - R.start;
+      const S = leftSmall ? L : R;
+      const B = leftSmall ? R : L;
+      const eligS = leftSmall ? eligL : eligR;
+      const eligB = leftSmall ? eligR : eligL;
+      if (eligB) {
+        let sSlot = eligS ? this.alloc() : SCRATCH;
+        if (sSlot < 0) sSlot = SCRATCH;
+        const evals: [OpenNode, number][] = [[B, parent.slot]];
+        if (eligS) evals.push([S, sSlot]);
+        this.job(S, sSlot, parent.slot, this.treeFeats, this.treeFeats.length, evals);
+        B.slot = parent.slot;
+        S.slot = eligS && sSlot !== SCRATCH ? sSlot : -1;
+      } else {
+        this.job(S, parent.slot, -1, this.treeFeats, this.treeFeats.length, [[S, parent.slot]]);
+        S.slot = parent.slot;
+      }
+      return;
+    }
+    this.free(parent.slot);
+    for (const [c, elig] of [
+      [L, eligL],
+      [R, eligR],
+    ] as const) {
+      if (!elig) continue;
+      c.slot = this.evalDirect(c, this.p.subtraction ? this.alloc() : -1);
+    }
+  }
+
+  /** Build a node's histogram from its rows and find its split; returns the kept slot or -1. */
+  private evalDirect(node: OpenNode, slot: number): number {
+    const s = slot < 0 ? SCRATCH : slot;
+    if (this.p.subtraction) {
+      this.job(node, s, -1, this.treeFeats, this.treeFeats.length, [[node, s]]);
+    } else {
+      const k = this.sampleFeatures();
+      this.job(node, s, -1, this.sampled, k, [[node, s]]);
+    }
+    return slot;
+  }
+
+  /** Features node may split on, in ws.sampled[0..k) ascending. */
+  private sampleFeatures(): number {
+    const all = this.treeFeats;
+    const n = all.length;
+    const k = this.p.nodeFeatures > 0 && this.p.nodeFeatures < n ? this.p.nodeFeatures : n;
+    const s = this.sampled;
+    s.set(all);
+    if (k < n) {
+      const rng = this.rng as Rng;
+      for (let i = 0; i < k; i++) {
+        const j = i + rng.int(n - i);
+        const tmp = s[i];
+        s[i] = s[j];
+        s[j] = tmp;
+      }
+      s.subarray(0, k).sort();
+    }
+    return k;
+  }
+
+  /**
+   * One histogram job: build rows of `build` into buildSlot over feats[0..nf), optionally
+   * subtract from parentSlot, then find the best split of each eval node.
+   */
+  private job(
+    build: OpenNode,
+    buildSlot: number,
+    parentSlot: number,
+    feats: Int32Array,
+    nf: number,
+    evals: [OpenNode, number][],
+  ): void {
+    const { ws, p } = this;
+    const J = ws.jobI;
+    J[J_BUILD] = 1;
+    J[J_BUILD_SLOT] = buildSlot;
+    J[J_START] = build.start;
+    J[J_END] = build.end;
+    J[J_PARENT_SLOT] = parentSlot;
+    J[J_NFEATS] = nf;
+    J[J_NEVALS] = evals.length;
+    if (feats !== ws.feats) ws.feats.set(feats.subarray(0, nf));
+    const cols = ws.cols;
+    // Per-node column sampling on top of a full histogram: mask the features per eval node.
+    const sampleInMask = p.subtraction && p.nodeFeatures > 0 && p.nodeFeatures < nf;
+    for (let e = 0; e < evals.length; e++) {
+      const [node, slot] = evals[e];
+      J[J_EVAL_SLOT + e] = slot;
+      ws.jobF[3 * e] = node.G;
+      ws.jobF[3 * e + 1] = node.H;
+      ws.jobF[3 * e + 2] = node.end - node.start;
+      const m = ws.masks;
+      m.fill(0, e * cols, (e + 1) * cols);
+      if (sampleInMask) {
+        const k = this.sampleFeatures();
+        for (let j = 0; j < k; j++) m[e * cols + this.sampled[j]] = 1;
+      } else {
+        for (let j = 0; j < nf; j++) m[e * cols + ws.feats[j]] = 1;
+      }
+    }
+    const work = (build.end - build.start) * nf;
+    if (this.runner.threads > 1 && work >= this.parallelMinWork) this.runner.run(ws);
+    else runLocal(ws);
+    for (let e = 0; e < evals.length; e++) {
+      const node = evals[e][0];
+      let best = Number.NEGATIVE_INFINITY;
+      let bf = -1;
+      for (let j = 0; j < nf; j++) {
+        const f = ws.feats[j];
+        const g = ws.res[(e * cols + f) * RES_FIELDS];
+        if (g > best) {
+          best = g;
+          bf = f;
+        }
+      }
+      node.gain = best;
+      if (bf >= 0) {
+        const o = (e * cols + bf) * RES_FIELDS;
+        node.feature = bf;
+        node.bin = ws.res[o + 1];
+        node.defaultLeft = ws.res[o + 2];
+        node.GL = ws.res[o + 3];
+        node.HL = ws.res[o + 4];
+      }
+    }
+  }
+
+  /** Stable in-place partition of the node's rows by its split; returns the first right row. */
+  private partition(node: OpenNode): number {
+    const { ws } = this;
+    const { idx, bins, cols } = ws;
+    const f = node.feature;
+    const t = node.bin;
+    const dl = node.defaultLeft === 1;
+    const mb = ws.missingBin[f];
+    const scratch = this.scratch;
+    let l = node.start;
+    let k = 0;
+    for (let i = node.start; i < node.end; i++) {
+      const r = idx[i];
+      const b = bins[r * cols + f];
+      if (b === mb ? dl : b <= t) idx[l++] = r;
+      else scratch[k++] = r;
+    }
+    idx.set(scratch.subarray(0, k), l);
+    return l;
+  }
+}
+
+function runLocal(ws: Workspace): void {
+  executeJob(ws, 0, 1);
+}
+
+/** Remove and return the open node with the largest gain (ties: lowest id). */
+function popMax(heap: OpenNode[]): OpenNode {
+  let bi = 0;
+  for (let i = 1; i < heap.length; i++) {
+    const a = heap[i];
+    const b = heap[bi];
+    if (a.gain > b.gain || (a.gain === b.gain && a.id < b.id)) bi = i;
+  }
+  const node = heap[bi];
+  heap[bi] = heap[heap.length - 1];
+  heap.pop();
+  return node;
+}

@@ -1,0 +1,146 @@
+/**
+ * A fitted tree ensemble — gradient boosting or random forest — as a LikeModel. It holds only
+ * prediction state: the packed forest, the base score, the tree weight (1 for boosting,
+ * 1/trees for the forest's average) and the objective's link. Both families share it, which
+ * keeps "random forest is the boosting engine with other settings" true after training too.
+ *
+ *   raw(row) = baseScore + treeScale * sum over trees of leaf value
+ *   predict  = sigmoid(raw) for binary boosting, raw for the forest (already a probability)
+ *              and for squared error
+ */
+import { CinerankError } from "../../core/index.js";
+import type { Importance, LikeModel } from "../model.js";
+import { type ObjectiveName, objectiveFor } from "./objectives/index.js";
+import type { PackedForest } from "./packed-tree.js";
+import { deserializeForest, serializeForest } from "./serialize.js";
+import { TreeShap } from "./shap.js";
+
+export interface TreeModelHeader {
+  family: string;
+  featureNames: string[];
+  objective: ObjectiveName;
+  /** Apply the objective's link (sigmoid) in predict; false for the forest. */
+  link: boolean;
+  baseScore: number;
+  treeScale: number;
+  /** Total split gain and split count per feature (training-time importance). */
+  gain: number[];
+  splits: number[];
+  /** The config the model was fitted with and facts about the fit (best iteration, OOB...). */
+  config: Record<string, unknown>;
+  info: Record<string, number | string | null>;
+}
+
+export class TreeModel implements LikeModel {
+  private shap: TreeShap | null = null;
+
+  constructor(
+    readonly header: TreeModelHeader,
+    readonly forest: PackedForest,
+  ) {}
+
+  get family(): string {
+    return this.header.family;
+  }
+
+  get featureNames(): readonly string[] {
+    return this.header.featureNames;
+  }
+
+  get trees(): number {
+    return this.forest.trees;
+  }
+
+  get info(): Readonly<Record<string, number | string | null>> {
+    return this.header.info;
+  }
+
+  /** Raw scores (logits for binary boosting) of `rows` rows. */
+  predictRaw(values: Float32Array, rows: number): Float64Array {
+    const cols = this.header.featureNames.length;
+    if (values.length < rows * cols) {
+      throw new CinerankError(
+        "ERR_INVALID_ARGUMENT",
+        `${this.family}.predict: values has ${values.length} entries, expected ${rows} rows x ${cols} features`,
+      );
+    }
+    const out = new Float64Array(rows);
+    this.forest.addRaw(values, cols, 0, rows, 0, this.forest.trees, this.header.treeScale, out);
+    const base = this.header.baseScore;
+    for (let r = 0; r < rows; r++) out[r] += base;
+    return out;
+  }
+
+  predict(values: Float32Array, rows: number): Float32Array {
+    const raw = this.predictRaw(values, rows);
+    const out = new Float32Array(rows);
+    if (this.header.link) {
+      const obj = objectiveFor(this.header.objective);
+      for (let r = 0; r < rows; r++) out[r] = obj.transform(raw[r]);
+    } else out.set(raw);
+    return out;
+  }
+
+  importance(): Importance[] {
+    return this.header.featureNames
+      .map((feature, i) => ({ feature, value: this.header.gain[i] }))
+      .sort((a, b) => b.value - a.value || a.feature.localeCompare(b.feature));
+  }
+
+  /** Split counts per feature, largest first. */
+  splitCounts(): Importance[] {
+    return this.header.featureNames
+      .map((feature, i) => ({ feature, value: this.header.splits[i] }))
+      .sort((a, b) => b.value - a.value || a.feature.localeCompare(b.feature));
+  }
+
+  contributions(row: Float32Array): { bias: number; values: Float32Array } {
+    const cols = this.header.featureNames.length;
+    if (row.length < cols) {
+      throw new CinerankError(
+        "ERR_INVALID_ARGUMENT",
+        `${this.family}.contributions: row has ${row.length} values, expected ${cols}`,
+      );
+    }
+    this.shap ??= new TreeShap(this.forest);
+    const phi = new Float64Array(cols);
+    this.shap.explain(row, 0, phi, this.header.treeScale);
+    const bias = this.header.baseScore + this.shap.expectedValue(this.header.treeScale);
+    return { bias, values: Float32Array.from(phi) };
+  }
+
+  /** Contributions in float64 (exact sums for tests and explanations). */
+  contributions64(row: ArrayLike<number>): { bias: number; values: Float64Array } {
+    this.shap ??= new TreeShap(this.forest);
+    const phi = new Float64Array(this.header.featureNames.length);
+    this.shap.explain(row, 0, phi, this.header.treeScale);
+    return {
+      bias: this.header.baseScore + this.shap.expectedValue(this.header.treeScale),
+      values: phi,
+    };
+  }
+
+  serialize(): Uint8Array {
+    return serializeForest(this.header, this.forest);
+  }
+
+  static load(bytes: Uint8Array, family: string): TreeModel {
+    const { header, forest } = deserializeForest<TreeModelHeader>(bytes, `${family} model`);
+    if (header.family !== family) {
+      throw new CinerankError(
+        "ERR_MODEL_FORMAT",
+        `${family} model: the bytes hold a "${header.family}" model, expected "${family}"`,
+      );
+    }
+    const cols = header.featureNames?.length ?? 0;
+    for (let i = 0; i < forest.nodes; i++) {
+      if (forest.feature[i] >= cols) {
+        throw new CinerankError(
+          "ERR_MODEL_FORMAT",
+          `${family} model: node ${i} splits on feature ${forest.feature[i]} of ${cols}`,
+        );
+      }
+    }
+    return new TreeModel(header, forest);
+  }
+}

@@ -1,0 +1,32 @@
+/**
+ * Worker thread entry for the tree engine (see worker-pool.ts). In "jobs" mode it runs its share
+ * of each histogram job of the shared workspace, woken through the Atomics control block.
+ */
+import { parentPort, workerData } from "node:worker_threads";
+import { CMD, CMD_EXIT, GEN, PENDING } from "./worker-pool.js";
+import { attachWorkspace, executeJob, type WorkspaceBuffers } from "./workspace.js";
+
+interface JobsData {
+  mode: "jobs";
+  buffers: WorkspaceBuffers;
+  ctrl: SharedArrayBuffer;
+  part: number;
+  parts: number;
+}
+
+const data = workerData as JobsData;
+if (data.mode === "jobs") {
+  const ws = attachWorkspace(data.buffers);
+  const ctrl = new Int32Array(data.ctrl);
+  let gen = Atomics.load(ctrl, GEN);
+  parentPort?.postMessage("ready");
+  for (;;) {
+    Atomics.wait(ctrl, GEN, gen);
+    const now = Atomics.load(ctrl, GEN);
+    if (now === gen) continue;
+    gen = now;
+    if (Atomics.load(ctrl, CMD) === CMD_EXIT) break;
+    executeJob(ws, data.part, data.parts);
+    if (Atomics.sub(ctrl, PENDING, 1) === 1) Atomics.notify(ctrl, PENDING);
+  }
+}

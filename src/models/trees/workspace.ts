@@ -1,0 +1,234 @@
+/**
+ * The grower's working memory, laid out in typed arrays so that worker threads can share it
+ * (SharedArrayBuffer) and run the same kernels on their share of the features. A "job" is one
+ * histogram step of the grower, described in `jobI`/`jobF` and executed by `executeJob`:
+ *
+ *   1. build the histogram of rows idx[START..END) into slot BUILD_SLOT   (if BUILD = 1)
+ *   2. slot PARENT_SLOT -= slot BUILD_SLOT  (PARENT_SLOT then holds the larger child) (if >= 0)
+ *   3. for each of NEVALS nodes e: best split per feature of slot EVAL_SLOT[e], written to res
+ *
+ * Every step is independent per feature, so a job splits over threads by feature ranges
+ * feats[a..b) and the result is bit-identical for any number of threads.
+ */
+import { buildHistogram, type HistLayout, histLayout, subtractHistogram } from "./histogram.js";
+import { findBestSplit, RES_FIELDS, type SplitParams } from "./splitter.js";
+
+export const J_BUILD = 0;
+export const J_BUILD_SLOT = 1;
+export const J_START = 2;
+export const J_END = 3;
+export const J_PARENT_SLOT = 4;
+export const J_NFEATS = 5;
+export const J_NEVALS = 6;
+export const J_EVAL_SLOT = 7; // 7, 8
+const JOB_INTS = 9;
+/** jobF: G, H, N of eval node e at 3e, 3e+1, 3e+2. */
+const JOB_FLOATS = 6;
+
+export interface Workspace {
+  rows: number;
+  cols: number;
+  /** Bin codes, rows x cols row-major. */
+  bins: Uint8Array;
+  /** (gradient, hessian) per row. */
+  gh: Float64Array;
+  /** Row index buffer: each node owns a contiguous range. */
+  idx: Int32Array;
+  nBins: Int32Array;
+  missingBin: Int32Array;
+  layout: HistLayout;
+  slots: number;
+  hist: Float64Array;
+  /** Split results, 2 sets x cols x RES_FIELDS. */
+  res: Float64Array;
+  /** Features of the current job (ascending). */
+  feats: Int32Array;
+  /** Per eval set, which features may split (1) — per-node column sampling. */
+  masks: Uint8Array;
+  jobI: Int32Array;
+  jobF: Float64Array;
+  /** lambda, gamma, minChildWeight, minRowsPerLeaf. */
+  params: Float64Array;
+}
+
+/** The buffers behind a workspace, for handing to a worker thread. */
+export interface WorkspaceBuffers {
+  rows: number;
+  cols: number;
+  withCount: boolean;
+  slots: number;
+  bins: ArrayBufferLike;
+  gh: ArrayBufferLike;
+  idx: ArrayBufferLike;
+  nBins: ArrayBufferLike;
+  missingBin: ArrayBufferLike;
+  hist: ArrayBufferLike;
+  res: ArrayBufferLike;
+  feats: ArrayBufferLike;
+  masks: ArrayBufferLike;
+  jobI: ArrayBufferLike;
+  jobF: ArrayBufferLike;
+  params: ArrayBufferLike;
+}
+
+function buffer(bytes: number, shared: boolean): ArrayBufferLike {
+  return shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
+}
+
+export function createWorkspace(opts: {
+  rows: number;
+  cols: number;
+  bins: Uint8Array;
+  nBins: Int32Array;
+  missingBin: Int32Array;
+  withCount: boolean;
+  slots: number;
+  params: SplitParams;
+  shared: boolean;
+}): Workspace {
+  const { rows, cols, shared } = opts;
+  const layout = histLayout(cols, opts.withCount);
+  const b: WorkspaceBuffers = {
+    rows,
+    cols,
+    withCount: opts.withCount,
+    slots: opts.slots,
+    bins: opts.bins.buffer,
+    gh: buffer(rows * 16, shared),
+    idx: buffer(rows * 4, shared),
+    nBins: buffer(cols * 4, shared),
+    missingBin: buffer(cols * 4, shared),
+    hist: buffer(opts.slots * layout.size * 8, shared),
+    res: buffer(2 * cols * RES_FIELDS * 8, shared),
+    feats: buffer(cols * 4, shared),
+    masks: buffer(2 * cols, shared),
+    jobI: buffer(JOB_INTS * 4, shared),
+    jobF: buffer(JOB_FLOATS * 8, shared),
+    params: buffer(4 * 8, shared),
+  };
+  const ws = attachWorkspace(b);
+  ws.nBins.set(opts.nBins);
+  ws.missingBin.set(opts.missingBin);
+  setSplitParams(ws, opts.params);
+  return ws;
+}
+
+export function setSplitParams(ws: Workspace, p: SplitParams): void {
+  ws.params[0] = p.lambda;
+  ws.params[1] = p.gamma;
+  ws.params[2] = p.minChildWeight;
+  ws.params[3] = p.minRowsPerLeaf;
+}
+
+export function workspaceBuffers(ws: Workspace): WorkspaceBuffers {
+  return {
+    rows: ws.rows,
+    cols: ws.cols,
+    withCount: ws.layout.ch === 3,
+    slots: ws.slots,
+    bins: ws.bins.buffer,
+    gh: ws.gh.buffer,
+    idx: ws.idx.buffer,
+    nBins: ws.nBins.buffer,
+    missingBin: ws.missingBin.buffer,
+    hist: ws.hist.buffer,
+    res: ws.res.buffer,
+    feats: ws.feats.buffer,
+    masks: ws.masks.buffer,
+    jobI: ws.jobI.buffer,
+    jobF: ws.jobF.buffer,
+    params: ws.params.buffer,
+  };
+}
+
+export function attachWorkspace(b: WorkspaceBuffers): Workspace {
+  return {
+    rows: b.rows,
+    cols: b.cols,
+    bins: new Uint8Array(b.bins, 0, b.rows * b.cols),
+    gh: new Float64Array(b.gh),
+    idx: new Int32Array(b.idx),
+    nBins: new Int32Array(b.nBins),
+    missingBin: new Int32Array(b.missingBin),
+    layout: histLayout(b.cols, b.withCount),
+    slots: b.slots,
+    hist: new Float64Array(b.hist),
+    res: new Float64Array(b.res),
+    feats: new Int32Array(b.feats),
+    masks: new Uint8Array(b.masks),
+    jobI: new Int32Array(b.jobI),
+    jobF: new Float64Array(b.jobF),
+    params: new Float64Array(b.params),
+  };
+}
+
+/** Run part `part` of `parts` of the current job (its share of the job's features). */
+export function executeJob(ws: Workspace, part: number, parts: number): void {
+  const J = ws.jobI;
+  const nf = J[J_NFEATS];
+  const a = Math.floor((nf * part) / parts);
+  const b = Math.floor((nf * (part + 1)) / parts);
+  if (b <= a) return;
+  const size = ws.layout.size;
+  const buildOff = J[J_BUILD_SLOT] * size;
+  if (J[J_BUILD] === 1) {
+    buildHistogram(
+      ws.hist,
+      buildOff,
+      ws.layout,
+      ws.bins,
+      ws.gh,
+      ws.idx,
+      J[J_START],
+      J[J_END],
+      ws.feats,
+      a,
+      b,
+    );
+  }
+  if (J[J_PARENT_SLOT] >= 0) {
+    subtractHistogram(ws.hist, J[J_PARENT_SLOT] * size, buildOff, ws.layout, ws.feats, a, b);
+  }
+  const P = ws.params;
+  const sp: SplitParams = { lambda: P[0], gamma: P[1], minChildWeight: P[2], minRowsPerLeaf: P[3] };
+  const cols = ws.cols;
+  for (let e = 0; e < J[J_NEVALS]; e++) {
+    const off = J[J_EVAL_SLOT + e] * size;
+    const G = ws.jobF[3 * e];
+    const H = ws.jobF[3 * e + 1];
+    const N = ws.jobF[3 * e + 2];
+    for (let j = a; j < b; j++) {
+      const f = ws.feats[j];
+      const rOff = (e * cols + f) * RES_FIELDS;
+      if (ws.masks[e * cols + f] === 0) ws.res[rOff] = Number.NEGATIVE_INFINITY;
+      else
+        findBestSplit(
+          ws.hist,
+          off,
+          ws.layout,
+          f,
+          ws.nBins[f],
+          ws.missingBin[f],
+          G,
+          H,
+          N,
+          sp,
+          ws.res,
+          rOff,
+        );
+    }
+  }
+}
+
+/** Runs jobs: in this thread, or spread over worker threads (worker-pool.ts). */
+export interface JobRunner {
+  readonly threads: number;
+  run(ws: Workspace): void;
+}
+
+export const inProcessRunner: JobRunner = {
+  threads: 1,
+  run(ws: Workspace): void {
+    executeJob(ws, 0, 1);
+  },
+};
