@@ -4,3 +4,5 @@ export * from "./data/index.js";
 export * from "./splits/index.js";
 export * from "./features/index.js";
 export * from "./models/index.js";
+export * from "./recommend/index.js";
+export * from "./serve/index.js";

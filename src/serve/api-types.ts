@@ -120,6 +120,8 @@ export interface RecommendationItem extends MovieSummary {
   pLike: number;
   /** Two or three human-readable reasons, strongest first. */
   reasons: string[];
+  /** The model's feature contributions behind `reasons` (logit units), strongest first. */
+  explanation?: { feature: string; contribution: number; reason: string }[];
 }
 
 /** GET /api/users/:id/recommendations?k=&genres=&minYear=&maxYear= */
@@ -127,6 +129,9 @@ export interface RecommendationsResponse {
   userId: number;
   /** True when the user is unknown or has too few ratings: popularity-and-quality ranking. */
   coldStart: boolean;
+  /** "model": like-model on CF candidates; "profile": a new user's few ratings (content +
+   * kNN); "popularity": no ratings at all. */
+  strategy?: "model" | "profile" | "popularity";
   items: RecommendationItem[];
 }
 

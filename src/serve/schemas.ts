@@ -118,6 +118,9 @@ export const RecommendQuerySchema = Type.Object({
 export const RecommendationsSchema = Type.Object({
   userId: Type.Integer(),
   coldStart: Type.Boolean(),
+  strategy: Type.Optional(
+    Type.Union([Type.Literal("model"), Type.Literal("profile"), Type.Literal("popularity")]),
+  ),
   items: Type.Array(RecommendationItemSchema),
 });
 

@@ -1,0 +1,27 @@
+export * from "./cold-start-ranking.js";
+export * from "./dataset-stats.js";
+export * from "./movie-catalog.js";
+export * from "./rating-book.js";
+export * from "./rating-log.js";
+export * from "./reasons.js";
+export * from "./recommender.js";
+export * from "./similarity-index.js";
+export * from "./store-rating-log.js";
+export * from "./title-search.js";
+export type {
+  CollaborativeModel,
+  Contributions,
+  ItemNeighbours,
+  ItemVectors,
+  PairFeaturizer,
+  ReasonDetail,
+  RecommendationItem as RecommendedMovie,
+  Recommendations,
+  RecommendOptions,
+  ServingUser,
+  SimilarItem,
+  SimilarMethod as SimilarityMethod,
+  SimilarOptions,
+  SimilarResult,
+  Strategy,
+} from "./types.js";

@@ -1,0 +1,288 @@
+/**
+ * Reasons: the like-model's largest positive feature contributions (TreeSHAP for trees,
+ * coefficient x value for LR) turned into phrases a person can check against their own
+ * ratings — "you rate Sci-Fi 0.8 above your average", "people who liked Alien liked this",
+ * "highly rated: 4.3 from 2,100 ratings". A feature says WHICH kind of evidence mattered; the
+ * numbers in the phrase come from the user's ratings and the catalogue, not from standardised
+ * feature values. Features that describe only the user (their mean, activity hour...) are the
+ * same for every candidate and are not reasons.
+ */
+import { GENRES, genresOf } from "../data/index.js";
+import type { MovieCatalog } from "./movie-catalog.js";
+import type { UserRatings } from "./rating-book.js";
+import type { Contributions, ItemNeighbours, ItemVectors, ReasonDetail } from "./types.js";
+
+export type ReasonKind =
+  | "genre-preference"
+  | "genre"
+  | "quality"
+  | "popularity"
+  | "neighbours"
+  | "collaborative"
+  | "content"
+  | "trending"
+  | "year";
+
+/** What kind of evidence a feature name carries; null for user-only features. */
+export function reasonKindOf(feature: string): ReasonKind | null {
+  const f = feature.toLowerCase();
+  if (/knn|neighbo/.test(f)) return "neighbours";
+  if (/content|tfidf|embed|cosine/.test(f)) return "content";
+  if (/(^|_)(mf|als|svd|dot|factor)/.test(f)) return "collaborative";
+  if (/trend/.test(f)) return "trending";
+  if (/genre/.test(f) && /(pref|affin|match|user)/.test(f)) return "genre-preference";
+  if (/genre|is_/.test(f) && GENRES.some((g) => f.includes(g.toLowerCase()))) return "genre";
+  if (/(movie|item).*(year|age)|release|(^|_)year/.test(f)) return "year";
+  if (/(movie|item).*(count|popular)|popular/.test(f)) return "popularity";
+  if (/(movie|item).*(mean|avg|like|rating|bayes|shrunk)/.test(f)) return "quality";
+  return null;
+}
+
+/** "Matrix, The (1999)" -> "The Matrix". */
+export function displayTitle(title: string): string {
+  let t = title.replace(/\s*\(\s*\d{4}(?:\s*[-–]\s*\d{0,4})?\s*\)\s*$/u, "").trim();
+  const alt = /^(.*\S)\s*\([^()]+\)$/u.exec(t);
+  if (alt) t = alt[1];
+  const m = /^(.*),\s*(The|A|An|Les|La|Le|L'|Il|El|Das|Die|Der)$/u.exec(t);
+  return m ? `${m[2]} ${m[1]}` : t;
+}
+
+const fmt1 = (x: number) => (Math.round(x * 10) / 10).toFixed(1);
+const fmtInt = (x: number) => Math.round(x).toLocaleString("en-US");
+
+function cosine(v: ItemVectors, a: number, b: number): number {
+  const d = v.dim;
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  for (let j = 0; j < d; j++) {
+    const x = v.vectors[a * d + j];
+    const y = v.vectors[b * d + j];
+    dot += x * y;
+    na += x * x;
+    nb += y * y;
+  }
+  return na > 0 && nb > 0 ? dot / Math.sqrt(na * nb) : 0;
+}
+
+export interface ReasonSources {
+  catalog: MovieCatalog;
+  neighbours?: ItemNeighbours;
+  content?: ItemVectors;
+  collaborative?: ItemVectors;
+}
+
+/** Genre preference: shrunk genre mean minus the user's mean, per genre (prior weight 5). */
+function genreDeltas(
+  ratings: UserRatings,
+  genreMasks: Uint32Array,
+  userMean: number,
+): Float64Array {
+  const sum = new Float64Array(GENRES.length);
+  const cnt = new Float64Array(GENRES.length);
+  for (let i = 0; i < ratings.movie.length; i++) {
+    const mask = genreMasks[ratings.movie[i]];
+    for (let g = 0; g < GENRES.length; g++) {
+      if (mask & (1 << g)) {
+        sum[g] += ratings.rating[i];
+        cnt[g]++;
+      }
+    }
+  }
+  const out = new Float64Array(GENRES.length);
+  const prior = 5;
+  for (let g = 0; g < GENRES.length; g++) {
+    out[g] = cnt[g] > 0 ? (sum[g] + prior * userMean) / (cnt[g] + prior) - userMean : 0;
+  }
+  return out;
+}
+
+/** Phrases for one user; built once per request. */
+export class UserReasons {
+  private readonly userMean: number;
+  private readonly deltas: Float64Array;
+  /** Movies the user liked, strongest first. */
+  private readonly liked: { movie: number; rating: number }[];
+  private readonly likedSet: Map<number, number>;
+
+  constructor(
+    private readonly src: ReasonSources,
+    ratings: UserRatings,
+    threshold: number,
+  ) {
+    const n = ratings.movie.length;
+    let s = 0;
+    for (let i = 0; i < n; i++) s += ratings.rating[i];
+    this.userMean = n > 0 ? s / n : src.catalog.book.globalMean;
+    this.deltas = genreDeltas(ratings, src.catalog.dataset.movieInfo.genres, this.userMean);
+    const cut = Math.max(threshold, Math.min(this.userMean, 4.5));
+    this.liked = [];
+    for (let i = 0; i < n; i++) {
+      if (ratings.rating[i] >= cut)
+        this.liked.push({ movie: ratings.movie[i], rating: ratings.rating[i] });
+    }
+    this.liked.sort((a, b) => b.rating - a.rating || a.movie - b.movie);
+    this.likedSet = new Map(this.liked.map((l) => [l.movie, l.rating]));
+  }
+
+  private bestGenre(movie: number, only?: number): { genre: number; delta: number } | null {
+    const mask = this.src.catalog.dataset.movieInfo.genres[movie];
+    let best: { genre: number; delta: number } | null = null;
+    for (let g = 0; g < GENRES.length; g++) {
+      if (!(mask & (1 << g)) || (only !== undefined && g !== only)) continue;
+      if (!best || this.deltas[g] > best.delta) best = { genre: g, delta: this.deltas[g] };
+    }
+    return best;
+  }
+
+  /** The liked movie most similar to `movie` by the kNN lists, else by vectors. */
+  private likedNeighbour(movie: number, vectors?: ItemVectors): number {
+    const nb = this.src.neighbours;
+    if (nb && !vectors) {
+      const list = nb.neighbours(movie);
+      let best = -1;
+      let bestSim = 0;
+      for (let j = 0; j < list.movie.length; j++) {
+        if (this.likedSet.has(list.movie[j]) && list.sim[j] > bestSim) {
+          best = list.movie[j];
+          bestSim = list.sim[j];
+        }
+      }
+      if (best >= 0) return best;
+      // Neighbour lists are top-K per movie: look from the liked side too.
+      for (const l of this.liked.slice(0, 200)) {
+        const back = nb.neighbours(l.movie);
+        for (let j = 0; j < back.movie.length; j++) {
+          if (back.movie[j] === movie && back.sim[j] > bestSim) {
+            best = l.movie;
+            bestSim = back.sim[j];
+          }
+        }
+      }
+      if (best >= 0) return best;
+    }
+    const v = vectors ?? this.src.collaborative ?? this.src.content;
+    if (!v) return -1;
+    let best = -1;
+    let bestSim = 0.05;
+    for (const l of this.liked.slice(0, 300)) {
+      const s = cosine(v, movie, l.movie);
+      if (s > bestSim) {
+        best = l.movie;
+        bestSim = s;
+      }
+    }
+    return best;
+  }
+
+  /** A phrase for evidence `kind` (from `feature`) about `movie`, or null when it does not apply. */
+  phrase(kind: ReasonKind, feature: string, movie: number): string | null {
+    const cat = this.src.catalog;
+    const title = (m: number) => displayTitle(cat.dataset.movieInfo.title[m]);
+    switch (kind) {
+      case "genre-preference":
+      case "genre": {
+        let only: number | undefined;
+        if (kind === "genre") {
+          const f = feature.toLowerCase();
+          only = GENRES.findIndex((g) => f.includes(g.toLowerCase()));
+          if (only < 0) return null;
+        }
+        const g = this.bestGenre(movie, only);
+        if (!g || g.delta < 0.05) return null;
+        return `you rate ${GENRES[g.genre]} ${fmt1(g.delta)} above your average`;
+      }
+      case "quality": {
+        const n = cat.book.movieCount[movie];
+        if (n <= 0) return null;
+        const mean = cat.book.movieMean(movie);
+        if (mean < cat.book.globalMean) return null;
+        return `highly rated: ${fmt1(mean)} from ${fmtInt(n)} ratings`;
+      }
+      case "popularity": {
+        const n = cat.book.movieCount[movie];
+        return n > 0 ? `popular: ${fmtInt(n)} ratings` : null;
+      }
+      case "neighbours": {
+        const m = this.likedNeighbour(movie);
+        return m >= 0 ? `people who liked ${title(m)} liked this` : null;
+      }
+      case "collaborative": {
+        const m = this.src.collaborative ? this.likedNeighbour(movie, this.src.collaborative) : -1;
+        return m >= 0
+          ? `viewers with your taste who liked ${title(m)} rate it highly`
+          : "viewers with tastes like yours rate it highly";
+      }
+      case "content": {
+        if (!this.src.content) return null;
+        const m = this.likedNeighbour(movie, this.src.content);
+        if (m < 0) return null;
+        return `similar to ${title(m)}, which you rated ${this.likedSet.get(m)}`;
+      }
+      case "trending":
+        return "trending: much rated lately";
+      case "year": {
+        const y = cat.dataset.movieInfo.year[movie];
+        return Number.isFinite(y) ? `from ${y}, an era you rate well` : null;
+      }
+    }
+  }
+
+  /**
+   * The two or three strongest positive contributions that have a phrase, strongest first.
+   * Several features may give the same phrase (e.g. two genre columns): it is said once.
+   */
+  explain(
+    names: readonly string[],
+    contrib: Contributions,
+    movie: number,
+    max = 3,
+  ): ReasonDetail[] {
+    const order: number[] = [];
+    for (let j = 0; j < names.length; j++) if (contrib.values[j] > 0) order.push(j);
+    order.sort((a, b) => contrib.values[b] - contrib.values[a]);
+    const out: ReasonDetail[] = [];
+    const said = new Set<string>();
+    for (const j of order) {
+      const kind = reasonKindOf(names[j]);
+      if (!kind) continue;
+      const reason = this.phrase(kind, names[j], movie);
+      if (!reason || said.has(reason)) continue;
+      said.add(reason);
+      out.push({ feature: names[j], contribution: contrib.values[j], reason });
+      if (out.length >= max) break;
+    }
+    return out;
+  }
+
+  /** Reasons without a model (cold start, a new user's few ratings). */
+  profileReasons(movie: number, max = 3): string[] {
+    const out: string[] = [];
+    const push = (s: string | null) => {
+      if (s && !out.includes(s) && out.length < max) out.push(s);
+    };
+    push(this.phrase("neighbours", "knn", movie));
+    push(this.phrase("content", "content", movie));
+    push(this.phrase("genre-preference", "genre_pref", movie));
+    push(this.phrase("quality", "movie_mean", movie));
+    if (out.length === 0) push(this.phrase("popularity", "movie_count", movie));
+    return out;
+  }
+}
+
+/** Reasons for a popularity-and-quality (cold-start) item. */
+export function coldStartReasons(catalog: MovieCatalog, movie: number, genres?: number): string[] {
+  const out: string[] = [];
+  const n = catalog.book.movieCount[movie];
+  const likes = catalog.book.movieLikes[movie];
+  if (n > 0) {
+    out.push(`highly rated: ${fmt1(catalog.book.movieMean(movie))} from ${fmtInt(n)} ratings`);
+    out.push(`liked by ${Math.round((100 * likes) / n)}% of those who rated it`);
+  }
+  if (genres) {
+    const hit = genresOf(catalog.dataset.movieInfo.genres[movie] & genres);
+    if (hit.length > 0)
+      out.push(`in your chosen genre${hit.length > 1 ? "s" : ""}: ${hit.join(", ")}`);
+  }
+  return out.slice(0, 3);
+}

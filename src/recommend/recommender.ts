@@ -1,0 +1,462 @@
+/**
+ * Recommender: top-N with reasons, P(like) for pairs, similar movies, title search, cold start
+ * and live updates — the one implementation behind `cinerank recommend|similar|predict|rate`
+ * and the HTTP API. Pure: it is built from a trained run's parts (types.ts) and a Dataset, and
+ * persists live ratings only through the RatingLog it is given.
+ *
+ * Top-N for a user the models know (or one with enough ratings):
+ *   candidates  = top-N of the implicit factorisation  ∪  top-N of item-kNN over the user's
+ *                 ratings (a few hundred, rated movies and filtered-out movies excluded; topped
+ *                 up from the popularity ranking when CF gives too few)
+ *   score       = like-model P(like) on rows built by the feature pipeline's serving path
+ *   reasons     = the strongest positive contributions of each of the k best, as phrases
+ * A user with a handful of ratings and unknown to the models is ranked by content and kNN
+ * similarity to what they rated; a user with no ratings gets popularity-and-quality.
+ */
+import { CinerankError } from "../core/index.js";
+import type { Dataset } from "../data/index.js";
+import type { LikeModel } from "../models/index.js";
+import { coldStartScores } from "./cold-start-ranking.js";
+import type { MovieCatalog } from "./movie-catalog.js";
+import type { RatingBook, UserRatings } from "./rating-book.js";
+import type { RatingLog } from "./rating-log.js";
+import { coldStartReasons, UserReasons } from "./reasons.js";
+import { SimilarityIndex, topK } from "./similarity-index.js";
+import type {
+  CollaborativeModel,
+  ItemNeighbours,
+  ItemVectors,
+  MovieSummary,
+  PairFeaturizer,
+  RecommendationItem,
+  Recommendations,
+  RecommendOptions,
+  ServingUser,
+  SimilarItem,
+  SimilarOptions,
+  SimilarResult,
+} from "./types.js";
+
+export interface RecommenderParts {
+  catalog: MovieCatalog;
+  /** like = rating >= threshold (the run's). */
+  threshold: number;
+  /** The chosen like-model. */
+  model: LikeModel;
+  featurizer: PairFeaturizer;
+  /** Index of a MovieLens userId in the fitted models, -1 when they never saw the user. */
+  userIndex(userId: number): number;
+  collaborative?: CollaborativeModel;
+  neighbours?: ItemNeighbours;
+  content?: ItemVectors;
+  log?: RatingLog;
+  run?: { id: string; model: string };
+}
+
+export interface RecommenderConfig {
+  /** Candidates per generator (implicit MF, kNN). Default 300. */
+  candidates: number;
+  /** Fewer ratings than this, and unknown to the models: the content + kNN path. Default 5. */
+  minModelRatings: number;
+  /** Content share of the blended similarity. Default 0.5. */
+  contentWeight: number;
+  /** Ratings a movie needs to be offered as collaboratively similar. Default 5. */
+  minSimilarRatings: number;
+}
+
+export const RECOMMENDER_DEFAULTS: RecommenderConfig = {
+  candidates: 300,
+  minModelRatings: 5,
+  contentWeight: 0.5,
+  minSimilarRatings: 5,
+};
+
+const round4 = (x: number) => Math.round(x * 1e4) / 1e4;
+
+function checkK(k: number | undefined, field = "k"): number {
+  const v = k ?? 10;
+  if (!Number.isInteger(v) || v < 1 || v > 100) {
+    throw new CinerankError(
+      "ERR_INVALID_ARGUMENT",
+      `${field} must be an integer in 1..100, got ${k}`,
+      {
+        field,
+        value: k,
+      },
+    );
+  }
+  return v;
+}
+
+export function checkRating(rating: number, field = "rating"): void {
+  if (!(rating >= 0.5 && rating <= 5 && Number.isInteger(rating * 2))) {
+    throw new CinerankError(
+      "ERR_INVALID_ARGUMENT",
+      `${field} must be on the half-star scale 0.5, 1, ..., 5; got ${rating}`,
+      { field, value: rating },
+    );
+  }
+}
+
+export class Recommender {
+  readonly catalog: MovieCatalog;
+  readonly book: RatingBook;
+  readonly dataset: Dataset;
+  readonly config: RecommenderConfig;
+  private readonly contentIndex: SimilarityIndex | null;
+  private readonly collabIndex: SimilarityIndex | null;
+
+  constructor(
+    readonly parts: RecommenderParts,
+    config: Partial<RecommenderConfig> = {},
+  ) {
+    this.catalog = parts.catalog;
+    this.book = parts.catalog.book;
+    this.dataset = parts.catalog.dataset;
+    this.config = { ...RECOMMENDER_DEFAULTS, ...config };
+    this.contentIndex = parts.content ? new SimilarityIndex(parts.content) : null;
+    this.collabIndex = parts.collaborative ? new SimilarityIndex(parts.collaborative.items) : null;
+    const names = parts.model.featureNames;
+    const fnames = parts.featurizer.names;
+    if (names.length !== fnames.length || names.some((n, i) => n !== fnames[i])) {
+      throw new CinerankError(
+        "ERR_MODEL_FORMAT",
+        `the model was fitted on features [${names.slice(0, 5).join(", ")}...] (${names.length}) but the feature pipeline builds [${fnames.slice(0, 5).join(", ")}...] (${fnames.length})`,
+      );
+    }
+  }
+
+  info(): { run: string | null; model: string | null } {
+    return {
+      run: this.parts.run?.id ?? null,
+      model: this.parts.run?.model ?? this.parts.model.family,
+    };
+  }
+
+  /** The user as the feature pipeline and CF scorers see them. */
+  servingUser(userId: number): ServingUser {
+    const index = this.parts.userIndex(userId);
+    if (index >= 0 && !this.book.hasLive(userId)) return { index };
+    return { index, ratings: this.book.ratings(userId) };
+  }
+
+  private reasonsFor(ratings: UserRatings): UserReasons {
+    return new UserReasons(
+      {
+        catalog: this.catalog,
+        neighbours: this.parts.neighbours,
+        content: this.parts.content,
+        collaborative: this.parts.collaborative?.items,
+      },
+      ratings,
+      this.parts.threshold,
+    );
+  }
+
+  /** P(like) for movies (dense indices) and the feature rows behind them. */
+  private score(user: ServingUser, movies: Int32Array): { p: Float32Array; rows: Float32Array } {
+    const rows = this.parts.featurizer.forUser(user, movies);
+    return { p: this.parts.model.predict(rows, movies.length), rows };
+  }
+
+  recommend(userId: number, opts: RecommendOptions = {}): Recommendations {
+    const k = checkK(opts.k);
+    if (opts.minYear !== undefined && opts.maxYear !== undefined && opts.minYear > opts.maxYear) {
+      throw new CinerankError(
+        "ERR_INVALID_ARGUMENT",
+        `minYear (${opts.minYear}) must not exceed maxYear (${opts.maxYear})`,
+        {
+          field: "minYear",
+        },
+      );
+    }
+    const filter = this.catalog.filter(opts);
+    const ratings = this.book.ratings(userId);
+    const rated = new Uint8Array(this.catalog.size);
+    for (let i = 0; i < ratings.movie.length; i++) rated[ratings.movie[i]] = 1;
+    const accept = (m: number) => rated[m] === 0 && filter.accepts(m);
+    const user = this.servingUser(userId);
+    const genreMask =
+      opts.genres && opts.genres.length > 0 ? this.catalog.genreMask(opts.genres) : 0;
+
+    if (ratings.movie.length === 0) {
+      return {
+        userId,
+        coldStart: true,
+        strategy: "popularity",
+        items: this.popular(user, k, accept, genreMask),
+      };
+    }
+    if (user.index < 0 && ratings.movie.length < this.config.minModelRatings) {
+      return {
+        userId,
+        coldStart: true,
+        strategy: "profile",
+        items: this.byProfile(user, ratings, k, accept),
+      };
+    }
+    const cands = this.candidates(user, ratings, accept, k);
+    const { p, rows } = this.score(user, cands);
+    const order = Array.from(cands.keys()).sort((a, b) => p[b] - p[a] || cands[a] - cands[b]);
+    const reasons = this.reasonsFor(ratings);
+    const names = this.parts.model.featureNames;
+    const cols = names.length;
+    const items: RecommendationItem[] = order.slice(0, k).map((i, rank) => {
+      const m = cands[i];
+      const contrib = this.parts.model.contributions(rows.subarray(i * cols, (i + 1) * cols));
+      const explanation = reasons.explain(names, contrib, m);
+      const texts = explanation.map((e) => e.reason);
+      // A model whose strongest evidence has no phrase still gets a truthful line.
+      if (texts.length === 0) texts.push(...reasons.profileReasons(m, 2));
+      return {
+        ...this.catalog.summary(m),
+        rank: rank + 1,
+        pLike: round4(p[i]),
+        reasons: texts,
+        explanation,
+      };
+    });
+    return { userId, coldStart: false, strategy: "model", items };
+  }
+
+  /** Candidate movies for a user: implicit MF ∪ item-kNN, topped up by popularity. */
+  candidates(
+    user: ServingUser,
+    ratings: UserRatings,
+    accept: (m: number) => boolean,
+    k: number,
+  ): Int32Array {
+    const n = this.config.candidates;
+    const set = new Set<number>();
+    const mf = this.parts.collaborative?.userScores(user);
+    if (mf) for (const m of topK(mf, n, accept)) set.add(m);
+    const knn = this.knnScores(ratings);
+    if (knn) for (const m of topK(knn, n, (m) => knn[m] > 0 && accept(m))) set.add(m);
+    if (set.size < Math.max(2 * k, 50)) {
+      const pop = coldStartScores(this.book.movieLikes, this.book.movieCount);
+      for (const m of topK(pop, Math.max(2 * k, 50), (m) => accept(m) && !set.has(m))) set.add(m);
+    }
+    return Int32Array.from(set);
+  }
+
+  /** Item-kNN score of every movie: similarity-weighted, mean-centred ratings of its
+   * neighbours among the user's ratings. Null without neighbour lists. */
+  private knnScores(ratings: UserRatings): Float32Array | null {
+    const nb = this.parts.neighbours;
+    if (!nb) return null;
+    const n = ratings.movie.length;
+    let mean = 0;
+    for (let i = 0; i < n; i++) mean += ratings.rating[i];
+    mean = n > 0 ? mean / n : 0;
+    const out = new Float32Array(this.catalog.size);
+    for (let i = 0; i < n; i++) {
+      const w = ratings.rating[i] - mean + 0.25; // liked-ish movies pull their neighbours up
+      if (w <= 0) continue;
+      const list = nb.neighbours(ratings.movie[i]);
+      for (let j = 0; j < list.movie.length; j++) out[list.movie[j]] += w * list.sim[j];
+    }
+    return out;
+  }
+
+  /** Popularity-and-quality ranking (no ratings at all). */
+  private popular(
+    user: ServingUser,
+    k: number,
+    accept: (m: number) => boolean,
+    genreMask: number,
+  ): RecommendationItem[] {
+    const pop = coldStartScores(this.book.movieLikes, this.book.movieCount);
+    const top = Int32Array.from(topK(pop, k, accept));
+    const { p } = this.score(user, top);
+    return Array.from(top, (m, i) => ({
+      ...this.catalog.summary(m),
+      rank: i + 1,
+      pLike: round4(p[i]),
+      reasons: coldStartReasons(this.catalog, m, genreMask),
+    }));
+  }
+
+  /** A new user's few ratings: content and collaborative similarity to what they rated, plus
+   * item-kNN, with a small popularity prior so that one rating does not surface oddities. */
+  private byProfile(
+    user: ServingUser,
+    ratings: UserRatings,
+    k: number,
+    accept: (m: number) => boolean,
+  ): RecommendationItem[] {
+    const n = this.catalog.size;
+    const weights = Float32Array.from(ratings.rating, (r) => r - 3); // liked > 0 > disliked
+    const score = new Float32Array(n);
+    const add = (s: Float32Array | null, w: number) => {
+      if (!s) return;
+      let max = 0;
+      for (let m = 0; m < n; m++) if (Math.abs(s[m]) > max) max = Math.abs(s[m]);
+      if (max > 0) for (let m = 0; m < n; m++) score[m] += (w * s[m]) / max;
+    };
+    add(this.contentIndex?.profileScores(ratings.movie, weights) ?? null, 1);
+    add(this.collabIndex?.profileScores(ratings.movie, weights) ?? null, 1);
+    add(this.knnScores(ratings), 1);
+    const pop = coldStartScores(this.book.movieLikes, this.book.movieCount);
+    add(Float32Array.from(pop), 0.5);
+    const top = Int32Array.from(topK(score, k, accept));
+    const { p } = this.score(user, top);
+    const reasons = this.reasonsFor(ratings);
+    return Array.from(top, (m, i) => ({
+      ...this.catalog.summary(m),
+      rank: i + 1,
+      pLike: round4(p[i]),
+      reasons: reasons.profileReasons(m),
+    }));
+  }
+
+  predict(
+    userId: number,
+    movieIds: readonly number[],
+  ): { userId: number; predictions: { movieId: number; pLike: number }[] } {
+    if (movieIds.length === 0) {
+      throw new CinerankError("ERR_INVALID_ARGUMENT", "movieIds must name at least one movie", {
+        field: "movieIds",
+      });
+    }
+    const movies = Int32Array.from(movieIds, (id, i) => this.catalog.indexOf(id, `movieIds[${i}]`));
+    const { p } = this.score(this.servingUser(userId), movies);
+    return {
+      userId,
+      predictions: movieIds.map((movieId, i) => ({ movieId, pLike: round4(p[i]) })),
+    };
+  }
+
+  movie(movieId: number): MovieSummary {
+    return this.catalog.summary(this.catalog.indexOf(movieId));
+  }
+
+  searchMovies(
+    query: string | undefined,
+    genre: string | undefined,
+    limit: number,
+  ): MovieSummary[] {
+    return this.catalog.search(query, genre, limit).map((m) => this.catalog.summary(m));
+  }
+
+  similar(movieId: number, opts: SimilarOptions = {}): SimilarResult {
+    const k = checkK(opts.k);
+    const m = this.catalog.indexOf(movieId);
+    const w = opts.contentWeight ?? this.config.contentWeight;
+    if (!(w >= 0 && w <= 1)) {
+      throw new CinerankError("ERR_INVALID_ARGUMENT", `contentWeight must be in 0..1, got ${w}`, {
+        field: "contentWeight",
+      });
+    }
+    let method = opts.method ?? "blended";
+    const content = this.contentIndex?.has(m) ? this.contentIndex.all(m) : null;
+    const collab = this.collaborativeSimilarity(m);
+    // Fall back to what exists for this movie rather than answering nothing.
+    if (method === "blended" && (!content || !collab))
+      method = content ? "content" : "collaborative";
+    if (method === "content" && !content && collab) method = "collaborative";
+    if (method === "collaborative" && !collab && content) method = "content";
+    const n = this.catalog.size;
+    const score = new Float32Array(n);
+    for (let j = 0; j < n; j++) {
+      const c = content ? content[j] : 0;
+      const f = collab ? collab[j] : 0;
+      score[j] = method === "content" ? c : method === "collaborative" ? f : w * c + (1 - w) * f;
+    }
+    const minCollab = this.config.minSimilarRatings;
+    const top = topK(
+      score,
+      k,
+      (j) =>
+        j !== m && score[j] > 0 && (method === "content" || this.book.movieCount[j] >= minCollab),
+    );
+    const items: SimilarItem[] = top.map((j) => ({
+      ...this.catalog.summary(j),
+      score: round4(score[j]),
+      contentScore: content ? round4(content[j]) : null,
+      collaborativeScore: collab ? round4(collab[j]) : null,
+    }));
+    return { movie: this.catalog.summary(m), method, items };
+  }
+
+  /** Collaborative similarity of movie `m` to all: factor cosine, else kNN list similarity. */
+  private collaborativeSimilarity(m: number): Float32Array | null {
+    if (this.collabIndex?.has(m)) return this.collabIndex.all(m);
+    const nb = this.parts.neighbours;
+    if (!nb) return null;
+    const list = nb.neighbours(m);
+    if (list.movie.length === 0) return null;
+    const out = new Float32Array(this.catalog.size);
+    for (let j = 0; j < list.movie.length; j++) out[list.movie[j]] = list.sim[j];
+    return out;
+  }
+
+  /** Similar movies for the best title match of `title`. */
+  similarByTitle(title: string, opts: SimilarOptions = {}): SimilarResult {
+    const hit = this.catalog.search(title, undefined, 1);
+    if (hit.length === 0) {
+      throw new CinerankError("ERR_UNKNOWN_MOVIE", `no movie title matches "${title}"`, {
+        field: "title",
+        value: title,
+      });
+    }
+    return this.similar(this.dataset.movies.id(hit[0]), opts);
+  }
+
+  /**
+   * Add ratings for a user (new or known): validated first, persisted through the log (all or
+   * nothing), then applied, so the next recommendation reflects them without retraining.
+   */
+  async rate(
+    userId: number,
+    ratings: readonly { movieId: number; rating: number }[],
+    now = Date.now(),
+  ): Promise<{ userId: number; added: number; ratingCount: number }> {
+    if (!Number.isInteger(userId) || userId < 1) {
+      throw new CinerankError(
+        "ERR_INVALID_ARGUMENT",
+        `userId must be a positive integer, got ${userId}`,
+        { field: "userId" },
+      );
+    }
+    if (ratings.length === 0) {
+      throw new CinerankError("ERR_INVALID_ARGUMENT", "ratings must contain at least one rating", {
+        field: "ratings",
+      });
+    }
+    const movies = ratings.map((r, i) => {
+      checkRating(r.rating, `ratings[${i}].rating`);
+      return this.catalog.indexOf(r.movieId, `ratings[${i}].movieId`);
+    });
+    const timestamp = Math.floor(now / 1000);
+    await this.parts.log?.append(
+      ratings.map((r) => ({ userId, movieId: r.movieId, rating: r.rating, timestamp })),
+    );
+    for (let i = 0; i < ratings.length; i++)
+      this.book.add(userId, movies[i], ratings[i].rating, timestamp);
+    return { userId, added: ratings.length, ratingCount: this.book.count(userId) };
+  }
+
+  /** The user's ratings, newest first. */
+  userRatings(
+    userId: number,
+    limit: number,
+  ): { userId: number; items: (MovieSummary & { rating: number; timestamp: number })[] } {
+    const r = this.book.ratings(userId);
+    const order = Array.from(r.movie.keys()).sort(
+      (a, b) => r.timestamp[b] - r.timestamp[a] || a - b,
+    );
+    return {
+      userId,
+      items: order.slice(0, limit).map((i) => ({
+        ...this.catalog.summary(r.movie[i]),
+        rating: r.rating[i],
+        timestamp: r.timestamp[i],
+      })),
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.parts.log?.close();
+    await this.parts.model.dispose?.();
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * The recommender's inputs and outputs. Inputs are small interfaces over what a trained run
+ * provides — the like-model, the feature pipeline's serving path, the implicit-feedback
+ * factorisation, item-kNN neighbour lists and content embeddings — so the recommender stays
+ * pure and testable; `load-recommender.ts` fills them from a run folder. Outputs use MovieLens
+ * ids (never dense indices) and match serve/api-types.ts field for field.
+ */
+import type { UserRatings } from "./rating-book.js";
+
+/** A user at scoring time (same meaning as features' PairUser). */
+export interface ServingUser {
+  /** The user's index in the fitted models; -1 when the models never saw the user. */
+  index: number;
+  /** Current ratings, set when they differ from what the models were fitted on. */
+  ratings?: UserRatings;
+}
+
+/** The feature pipeline's serving path: the like-model's input rows for one user. */
+export interface PairFeaturizer {
+  readonly names: readonly string[];
+  /** Row-major rows (movies.length x names.length) for (user, movies[i]). */
+  forUser(user: ServingUser, movies: Int32Array): Float32Array;
+}
+
+/** Row-major vectors per dense movie index; a zero row means "no vector". */
+export interface ItemVectors {
+  dim: number;
+  vectors: Float32Array;
+}
+
+/** The implicit-feedback factorisation, as candidate generator and similarity. */
+export interface CollaborativeModel {
+  /** Item factors (any scale; similarity uses cosine). */
+  items: ItemVectors;
+  /** Preference score of the user for every movie (length nMovies), or null if unavailable. */
+  userScores(user: ServingUser): Float32Array | null;
+}
+
+/** Item-kNN top-K neighbour lists. */
+export interface ItemNeighbours {
+  neighbours(movie: number): { movie: Int32Array; sim: Float32Array };
+}
+
+/** Per-feature contributions to the logit of one row, plus bias (LikeModel.contributions). */
+export interface Contributions {
+  bias: number;
+  values: Float32Array;
+}
+
+export interface MovieSummary {
+  movieId: number;
+  title: string;
+  year: number | null;
+  genres: string[];
+  ratingCount: number;
+  meanRating: number | null;
+  imdbUrl: string | null;
+  tmdbUrl: string | null;
+  posterUrl: string | null;
+  overview: string | null;
+}
+
+export interface ReasonDetail {
+  feature: string;
+  contribution: number;
+  reason: string;
+}
+
+export interface RecommendationItem extends MovieSummary {
+  rank: number;
+  pLike: number;
+  reasons: string[];
+  /** The contributions behind the reasons (model path only), strongest first. */
+  explanation?: ReasonDetail[];
+}
+
+/** How a list was made: the like-model on candidates, a new user's few ratings, or
+ * popularity-and-quality for a user with no ratings. */
+export type Strategy = "model" | "profile" | "popularity";
+
+export interface Recommendations {
+  userId: number;
+  coldStart: boolean;
+  strategy: Strategy;
+  items: RecommendationItem[];
+}
+
+export interface RecommendOptions {
+  k?: number;
+  /** Keep movies having at least one of these genres. */
+  genres?: string[];
+  minYear?: number;
+  maxYear?: number;
+  /** Minimum number of ratings a movie must have. */
+  minRatings?: number;
+}
+
+export type SimilarMethod = "content" | "collaborative" | "blended";
+
+export interface SimilarOptions {
+  k?: number;
+  method?: SimilarMethod;
+  /** Content share of the blend, 0..1 (default 0.5). */
+  contentWeight?: number;
+}
+
+export interface SimilarItem extends MovieSummary {
+  score: number;
+  contentScore: number | null;
+  collaborativeScore: number | null;
+}
+
+export interface SimilarResult {
+  movie: MovieSummary;
+  method: SimilarMethod;
+  items: SimilarItem[];
+}
