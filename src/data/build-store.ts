@@ -2,7 +2,7 @@
  * Builds a data folder's DuckDB store from its files. The store is written under a temporary
  * name and renamed into place only after every table and the `complete` meta key are written
  * and checkpointed, so an interrupted load never leaves a store that looks complete. Ratings
- * added to a previous store (`ratings_added`) are carried over.
+ * added to a previous store (`ratings_added`) and fetched movie metadata are carried over.
  */
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, renameSync, rmSync, statSync } from "node:fs";
@@ -19,6 +19,7 @@ import {
   importTags,
   importUsers,
 } from "./import-side-tables.js";
+import { carryOverMetadata } from "./metadata-store.js";
 import { MovieIdSet } from "./movie-id-set.js";
 import type { FileRole, ReleaseFiles } from "./release-files.js";
 import type { RowCounts } from "./row-reader.js";
@@ -156,6 +157,7 @@ async function carryOverAdded(conn: ImportContext["conn"], oldPath: string): Pro
         "INSERT INTO ratings_added SELECT a.user, a.movie, a.rating, a.timestamp, a.added_at FROM old_store.ratings_added a WHERE a.movie IN (SELECT movie FROM movies)",
       );
     }
+    await carryOverMetadata(conn, "old_store");
   } finally {
     await conn.run("DETACH old_store");
   }

@@ -9,3 +9,6 @@ export * from "./resolve-data-dir.js";
 export * from "./store-location.js";
 export * from "./title-year.js";
 export * from "./validation-report.js";
+export * from "./metadata-fetch.js";
+export * from "./metadata-import.js";
+export * from "./metadata-store.js";
