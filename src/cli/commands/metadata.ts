@@ -13,13 +13,15 @@ import {
   importMetadataFile,
   loadDataset,
   openStore,
+  resolveDataDir,
   TMDB_API_BASE,
 } from "../../data/index.js";
 import { createProgress } from "../progress-bar.js";
+import { defaultDataDir } from "./inspect.js";
 import { runCommand } from "../run-command.js";
 
 interface MetadataOptions {
-  data: string;
+  data?: string;
   store?: string;
   tmdbKey?: string;
   file?: string;
@@ -48,7 +50,7 @@ export function register(program: Command): void {
     .description(
       "Add posters and overviews: fetch from TMDB (--tmdb-key) or import a CSV/JSON file (--file).",
     )
-    .option("--data <dir>", "MovieLens data folder", process.env.CINERANK_DATA ?? "data")
+    .option("--data <dir>", "MovieLens data folder (default: $CINERANK_DATA, else ./data)")
     .option("--store <path>", "DuckDB store file (default: the data folder's store in the cache)")
     .option("--tmdb-key <key>", "TMDB API v3 key or v4 read token (default: $TMDB_API_KEY)")
     .option("--file <file>", "import overview/posterPath per movieId from a .csv or .json file")
@@ -77,7 +79,7 @@ export function register(program: Command): void {
 
         const progress = createProgress({ quiet: opts.quiet || opts.json });
         // Make sure the store exists and matches the files (built on first use).
-        const loaded = await loadDataset(resolve(opts.data), {
+        const loaded = await loadDataset(resolveDataDir(opts.data ?? defaultDataDir()), {
           store: opts.store,
           onProgress: progress.report,
         });
