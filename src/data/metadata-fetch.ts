@@ -8,7 +8,11 @@
  */
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { CinerankError, noProgress, type ProgressReporter } from "../core/index.js";
-import { type MovieMetadata, moviesMissingMetadata, upsertMetadata } from "./metadata-store.js";
+import {
+  type StoredMovieMetadata,
+  moviesMissingMetadata,
+  upsertMetadata,
+} from "./metadata-store.js";
 
 export const TMDB_API_BASE = "https://api.themoviedb.org/3";
 
@@ -97,7 +101,7 @@ export async function fetchTmdbMetadata(
   };
   const bearer = opts.apiKey.startsWith("eyJ"); // v4 tokens are JWTs
   const gate = rateGate(rate);
-  let pending: MovieMetadata[] = [];
+  let pending: StoredMovieMetadata[] = [];
   let writing: Promise<void> = Promise.resolve();
   let fatal: CinerankError | null = null;
   let done = 0;

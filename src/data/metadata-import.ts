@@ -14,7 +14,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { extname } from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { CinerankError } from "../core/index.js";
-import { type MovieMetadata, upsertMetadata } from "./metadata-store.js";
+import { type StoredMovieMetadata, upsertMetadata } from "./metadata-store.js";
 
 export interface MetadataImportSummary {
   rows: number;
@@ -121,7 +121,7 @@ export async function importMetadataFile(
   const known = new Set(
     (await conn.runAndReadAll("SELECT movie FROM movies")).getRowsJS().map(([m]) => Number(m)),
   );
-  const out: MovieMetadata[] = [];
+  const out: StoredMovieMetadata[] = [];
   rows.forEach((row, i) => {
     const where = `${file} ${rowLabel(i)}`;
     if (typeof row !== "object" || row === null)

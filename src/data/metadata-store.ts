@@ -17,7 +17,7 @@ export const METADATA_DDL =
 /** TMDB's image CDN; poster paths from TMDB are relative to it. */
 export const TMDB_IMAGE_BASE = "https://image.tmdb.org/t/p";
 
-export interface MovieMetadata {
+export interface StoredMovieMetadata {
   movieId: number;
   tmdbId: number | null;
   overview: string | null;
@@ -39,7 +39,10 @@ export async function ensureMetadataTable(conn: DuckDBConnection): Promise<void>
 }
 
 /** Inserts or replaces rows (by movie id) in one transaction. */
-export async function upsertMetadata(conn: DuckDBConnection, rows: MovieMetadata[]): Promise<void> {
+export async function upsertMetadata(
+  conn: DuckDBConnection,
+  rows: StoredMovieMetadata[],
+): Promise<void> {
   if (rows.length === 0) return;
   await ensureMetadataTable(conn);
   const now = Math.floor(Date.now() / 1000);
