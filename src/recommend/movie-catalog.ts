@@ -9,7 +9,7 @@ import type { RatingBook } from "./rating-book.js";
 import { TitleIndex } from "./title-search.js";
 import type { MovieSummary, RecommendOptions } from "./types.js";
 
-export interface MovieMetadata {
+export interface MovieExtras {
   posterUrl?: string | null;
   overview?: string | null;
 }
@@ -28,7 +28,7 @@ export class MovieCatalog {
     readonly dataset: Dataset,
     readonly book: RatingBook,
     /** Poster/overview by dense movie index, when metadata is available. */
-    private readonly metadata: Map<number, MovieMetadata> = new Map(),
+    private readonly metadata: Map<number, MovieExtras> = new Map(),
   ) {}
 
   get size(): number {
