@@ -90,6 +90,35 @@ export class HalfStepScratch {
   }
 }
 
+/** a[ao .. ao+d) . x[0 .. d), four accumulators to break the add dependency chain. */
+function dot(a: Float64Array, ao: number, x: Float64Array, d: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let c = 0;
+  for (; c + 3 < d; c += 4) {
+    s0 += a[ao + c] * x[c];
+    s1 += a[ao + c + 1] * x[c + 1];
+    s2 += a[ao + c + 2] * x[c + 2];
+    s3 += a[ao + c + 3] * x[c + 3];
+  }
+  for (; c < d; c++) s0 += a[ao + c] * x[c];
+  return s0 + s1 + (s2 + s3);
+}
+
+/** y[0 .. d) += f * a[ao .. ao+d), unrolled by four. */
+function axpy(f: number, a: Float64Array, ao: number, y: Float64Array, d: number): void {
+  let c = 0;
+  for (; c + 3 < d; c += 4) {
+    y[c] += f * a[ao + c];
+    y[c + 1] += f * a[ao + c + 1];
+    y[c + 2] += f * a[ao + c + 2];
+    y[c + 3] += f * a[ao + c + 3];
+  }
+  for (; c < d; c++) y[c] += f * a[ao + c];
+}
+
 /** Solve entities [from, to). */
 export function alsHalfStep(
   prm: HalfStepParams,
@@ -121,20 +150,29 @@ export function alsHalfStep(
     const w = s.w;
     const x = s.x;
     const dreg = s.dreg;
-    // gather design rows, targets and weights
+    // gather design rows, targets and weights; accumulate diag(sum w a a^T) for CG's
+    // preconditioner on the way, while the row is in cache
+    const diag = s.diag;
+    diag.fill(0);
     for (let j = 0; j < n; j++) {
       const yo = idx[start + j] * W;
       const ao = j * d;
-      for (let c = 0; c < k; c++) a[ao + c] = Y[yo + c];
       const r = val[start + j];
+      let wj = 1;
       if (explicit) {
         a[ao + k] = 1;
         t[j] = r - prm.mu - Y[yo + prm.constPos];
-        w[j] = 1;
       } else {
-        w[j] = prm.binary ? prm.alpha : prm.alpha * r;
-        t[j] = 1 + w[j]; // b = sum c_j a_j
+        wj = prm.binary ? prm.alpha : prm.alpha * r;
+        t[j] = 1 + wj; // b = sum c_j a_j
       }
+      w[j] = wj;
+      for (let c = 0; c < k; c++) {
+        const v = Y[yo + c];
+        a[ao + c] = v;
+        diag[c] += wj * v * v;
+      }
+      if (explicit) diag[k] += 1;
     }
     const scale = prm.weightedReg ? n : 1;
     for (let c = 0; c < k; c++) dreg[c] = prm.regFactor * scale;
@@ -155,8 +193,7 @@ export function alsHalfStep(
       if (prm.lossMode === 2) {
         for (let j = 0; j < n; j++) {
           const ao = j * d;
-          let sj = 0;
-          for (let c = 0; c < d; c++) sj += a[ao + c] * x[c];
+          const sj = dot(a, ao, x, d);
           if (explicit) {
             const res = t[j] - sj;
             data += res * res;
@@ -221,21 +258,13 @@ function solveCg(
 ): void {
   const { a, t, w, x, r, z, p, q, diag, dreg } = s;
   const explicit = prm.explicit;
-  // r = b - A x, diag = diag(A)
+  // r = b - A x; diag already holds diag(sum w a a^T) from the gather
   r.fill(0);
-  diag.fill(0);
   for (let j = 0; j < n; j++) {
     const ao = j * d;
-    let sj = 0;
-    for (let c = 0; c < d; c++) sj += a[ao + c] * x[c];
-    const wj = w[j];
+    const sj = dot(a, ao, x, d);
     // explicit: (t - s) a ; implicit: ((1 + w) - w s) a
-    const coef = explicit ? t[j] - sj : t[j] - wj * sj;
-    for (let c = 0; c < d; c++) {
-      const ac = a[ao + c];
-      r[c] += coef * ac;
-      diag[c] += wj * ac * ac;
-    }
+    axpy(explicit ? t[j] - sj : t[j] - w[j] * sj, a, ao, r, d);
   }
   for (let c = 0; c < d; c++) {
     r[c] -= dreg[c] * x[c];
@@ -262,10 +291,7 @@ function solveCg(
     for (let c = 0; c < d; c++) q[c] = dreg[c] * p[c];
     for (let j = 0; j < n; j++) {
       const ao = j * d;
-      let sj = 0;
-      for (let c = 0; c < d; c++) sj += a[ao + c] * p[c];
-      sj *= w[j];
-      for (let c = 0; c < d; c++) q[c] += sj * a[ao + c];
+      axpy(w[j] * dot(a, ao, p, d), a, ao, q, d);
     }
     if (!explicit && G) {
       for (let i = 0; i < d; i++) {

@@ -46,7 +46,7 @@ export const biasedMfDefaults: BiasedMfConfig = {
   biasReg: 0.1,
   iterations: 15,
   solver: "cg",
-  cgSteps: 3,
+  cgSteps: 2,
   initStd: 0.1,
   clip: true,
   trackLoss: true,

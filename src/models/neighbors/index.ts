@@ -1,0 +1,2 @@
+/** Neighbourhood models on ratings: item-kNN. */
+export * from "./item-knn.js";

@@ -1,0 +1,357 @@
+/**
+ * Item-kNN on training ratings. Similarity: "adjusted-cosine" (ratings centred by the user's
+ * mean) or "pearson" (centred by the movie's mean): the cosine of the two movies' centred
+ * rating vectors, each normalised over all its raters (as LensKit's item-item does; with
+ * co-rater norms the cost would triple), shrunk by n / (n + shrinkage) towards 0 for pairs with
+ * few co-raters n. Each movie keeps its top-K positive neighbours as a sparse list (CSR typed
+ * arrays), best first, ties broken by popularity.
+ *
+ * Neighbourhood score of (u, i) = sum_j s_ij (r_uj - mean_u) / sum_j s_ij over the neighbours j
+ * of i that u rated (0 when none), with their count: a mean-centred "how much more than usual
+ * does u like what resembles i". Computing the lists costs sum over users of n_u^2; it runs over
+ * worker threads, identical for any thread count.
+ *
+ *   neighbours of movie i: nbr[ptr[i] .. ptr[i+1]), sim[...]   (best first)
+ */
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
+import { CinerankError } from "../../core/index.js";
+import type { MfFitContext } from "../factorization/biased-mf.js";
+import { packModel, unpackModel } from "../factorization/pack.js";
+import type { RatingTriples } from "../factorization/rating-triples.js";
+import { buildSparseRows, type SparseRows } from "../factorization/sparse-rows.js";
+import { type ConfigRule, validateConfig } from "../linear/validate-config.js";
+import type { SearchSpace } from "../model.js";
+import { type KnnBuffers, type KnnParams, KnnScratch, knnRange } from "./knn-kernel.js";
+
+export interface ItemKnnConfig {
+  /** Neighbours kept per movie (K). */
+  neighbours: number;
+  similarity: "adjusted-cosine" | "pearson";
+  /** Shrink similarities by n / (n + shrinkage), n = co-raters. */
+  shrinkage: number;
+  /** Minimum co-raters for a similarity to count. */
+  minSupport: number;
+}
+
+export const itemKnnDefaults: ItemKnnConfig = {
+  neighbours: 50,
+  similarity: "adjusted-cosine",
+  shrinkage: 100,
+  minSupport: 2,
+};
+
+const rules: { [K in keyof ItemKnnConfig]: ConfigRule } = {
+  neighbours: { type: "int", min: 1, max: 10000 },
+  similarity: { type: "choice", values: ["adjusted-cosine", "pearson"] },
+  shrinkage: { type: "float", min: 0 },
+  minSupport: { type: "int", min: 1 },
+};
+
+export function itemKnnConfig(partial?: Partial<ItemKnnConfig>): ItemKnnConfig {
+  return validateConfig("item-knn", itemKnnDefaults, rules, partial);
+}
+
+export const itemKnnSearchSpace: SearchSpace = {
+  random: {
+    neighbours: { type: "int", min: 10, max: 200, log: true },
+    shrinkage: { type: "float", min: 1, max: 500, log: true },
+    similarity: { type: "choice", values: ["adjusted-cosine", "pearson"] },
+  },
+  grid: { neighbours: [20, 50, 100], shrinkage: [10, 100] },
+};
+
+const FORMAT = "cinerank-item-knn";
+const VERSION = 1;
+
+/** A fitted item-kNN: neighbour lists plus the training ratings it scores users with. */
+export class ItemKnnModel {
+  private mark: Int32Array;
+  private value: Float32Array;
+  private stamp = 0;
+
+  constructor(
+    readonly config: ItemKnnConfig,
+    readonly nUsers: number,
+    readonly nMovies: number,
+    /** Neighbour lists (CSR over movies). */
+    readonly ptr: Int32Array,
+    readonly nbr: Int32Array,
+    readonly sim: Float32Array,
+    /** Training mean rating per user (0 for users without ratings). */
+    readonly userMean: Float32Array,
+    /** user -> rated movies and (rating - user mean). */
+    readonly userRows: SparseRows,
+  ) {
+    this.mark = new Int32Array(nMovies);
+    this.value = new Float32Array(nMovies);
+  }
+
+  /** Neighbours of movie m, best first. */
+  neighboursOf(m: number): { movies: Int32Array; sims: Float32Array } {
+    if (m < 0 || m >= this.nMovies) return { movies: new Int32Array(0), sims: new Float32Array(0) };
+    return {
+      movies: this.nbr.subarray(this.ptr[m], this.ptr[m + 1]),
+      sims: this.sim.subarray(this.ptr[m], this.ptr[m + 1]),
+    };
+  }
+
+  knowsUser(u: number): boolean {
+    return u >= 0 && u < this.nUsers && this.userRows.ptr[u + 1] > this.userRows.ptr[u];
+  }
+
+  /** Load a profile (movie -> centred rating) into the dense lookup; returns its stamp. */
+  private loadProfile(movies: ArrayLike<number>, centred: ArrayLike<number>): number {
+    this.stamp++;
+    if (this.stamp === 0x7fffffff) {
+      this.mark.fill(0);
+      this.stamp = 1;
+    }
+    for (let j = 0; j < movies.length; j++) {
+      const m = movies[j];
+      if (m < 0 || m >= this.nMovies) continue;
+      this.mark[m] = this.stamp;
+      this.value[m] = centred[j];
+    }
+    return this.stamp;
+  }
+
+  private scoreLoaded(
+    m: number,
+    st: number,
+    out: Float32Array,
+    stride: number,
+    offset: number,
+    row: number,
+  ): void {
+    let num = 0;
+    let den = 0;
+    let n = 0;
+    if (m >= 0 && m < this.nMovies) {
+      for (let p = this.ptr[m]; p < this.ptr[m + 1]; p++) {
+        const j = this.nbr[p];
+        if (this.mark[j] !== st) continue;
+        const s = this.sim[p];
+        num += s * this.value[j];
+        den += s;
+        n++;
+      }
+    }
+    out[row * stride + offset] = den > 0 ? num / den : 0;
+    out[row * stride + offset + 1] = n;
+  }
+
+  private loadUser(u: number): number {
+    const r = this.userRows;
+    if (u < 0 || u >= this.nUsers) return this.loadProfile([], []);
+    return this.loadProfile(
+      r.idx.subarray(r.ptr[u], r.ptr[u + 1]),
+      r.val.subarray(r.ptr[u], r.ptr[u + 1]),
+    );
+  }
+
+  /**
+   * Neighbourhood score and neighbour count of pairs (users[i], movies[i]) into
+   * out[i*stride + offset] and out[i*stride + offset + 1]. Pairs are grouped by user so each
+   * user's ratings are loaded once.
+   */
+  scorePairs(
+    users: Int32Array,
+    movies: Int32Array,
+    out: Float32Array,
+    stride = 2,
+    offset = 0,
+  ): void {
+    const n = users.length;
+    const order = Int32Array.from({ length: n }, (_, i) => i).sort(
+      (a, b) => users[a] - users[b] || a - b,
+    );
+    let cur = Number.NaN;
+    let st = 0;
+    for (let t = 0; t < n; t++) {
+      const i = order[t];
+      if (users[i] !== cur) {
+        cur = users[i];
+        st = this.loadUser(cur);
+      }
+      this.scoreLoaded(movies[i], st, out, stride, offset, i);
+    }
+  }
+
+  /** Score movies for a user given explicit ratings (a live or new profile). */
+  scoreProfile(
+    profile: { movie: Int32Array; rating: Float32Array },
+    movies: Int32Array,
+    out: Float32Array,
+    stride = 2,
+    offset = 0,
+  ): void {
+    let mean = 0;
+    for (let j = 0; j < profile.rating.length; j++) mean += profile.rating[j];
+    mean = profile.rating.length ? mean / profile.rating.length : 0;
+    const centred = Float32Array.from(profile.rating, (r) => r - mean);
+    const st = this.loadProfile(profile.movie, centred);
+    for (let i = 0; i < movies.length; i++) this.scoreLoaded(movies[i], st, out, stride, offset, i);
+  }
+
+  /** Score movies for a known user (fitted ratings). */
+  scoreUser(u: number, movies: Int32Array, out: Float32Array, stride = 2, offset = 0): void {
+    const st = this.loadUser(u);
+    for (let i = 0; i < movies.length; i++) this.scoreLoaded(movies[i], st, out, stride, offset, i);
+  }
+
+  serialize(): Uint8Array {
+    return packModel(
+      {
+        format: FORMAT,
+        version: VERSION,
+        config: this.config,
+        nUsers: this.nUsers,
+        nMovies: this.nMovies,
+      },
+      {
+        ptr: this.ptr,
+        nbr: this.nbr,
+        sim: this.sim,
+        userMean: this.userMean,
+        userPtr: this.userRows.ptr,
+        userIdx: this.userRows.idx,
+        userVal: this.userRows.val,
+      },
+    );
+  }
+
+  static load(bytes: Uint8Array): ItemKnnModel {
+    const { header: h, arrays: a } = unpackModel(bytes, FORMAT, VERSION);
+    const nU = h.nUsers as number;
+    const nM = h.nMovies as number;
+    if (a.ptr?.length !== nM + 1 || a.userPtr?.length !== nU + 1 || a.userMean?.length !== nU) {
+      throw new CinerankError("ERR_MODEL_FORMAT", `${FORMAT}: array sizes do not match the header`);
+    }
+    return new ItemKnnModel(
+      itemKnnConfig(h.config as ItemKnnConfig),
+      nU,
+      nM,
+      a.ptr as Int32Array,
+      a.nbr as Int32Array,
+      a.sim as Float32Array,
+      a.userMean as Float32Array,
+      {
+        rows: nU,
+        ptr: a.userPtr as Int32Array,
+        idx: a.userIdx as Int32Array,
+        val: a.userVal as Float32Array,
+      },
+    );
+  }
+}
+
+async function runWorkers(
+  buf: KnnBuffers,
+  prm: KnnParams,
+  threads: number,
+  onDone: (movies: number) => void,
+): Promise<void> {
+  const counter = new Int32Array(new SharedArrayBuffer(4));
+  const chunk = 16;
+  await Promise.all(
+    Array.from(
+      { length: threads },
+      () =>
+        new Promise<void>((resolve, reject) => {
+          const w = new Worker(new URL("./knn-worker.js", import.meta.url), {
+            workerData: { buf, prm, counter, chunk },
+          });
+          w.on("message", (m: { ok?: boolean; error?: string; progress?: number }) => {
+            if (m.progress !== undefined) onDone(m.progress);
+            else if (m.ok) resolve();
+            else reject(new Error(`item-kNN worker failed: ${m.error}`));
+          });
+          w.once("error", reject);
+        }),
+    ),
+  );
+}
+
+/** Fit item-kNN neighbour lists on `train`. */
+export async function fitItemKnn(
+  train: RatingTriples,
+  config: Partial<ItemKnnConfig>,
+  ctx: Omit<MfFitContext, "rng"> & { rng?: MfFitContext["rng"] } = {},
+): Promise<ItemKnnModel> {
+  const cfg = itemKnnConfig(config);
+  const { nUsers, nMovies } = train;
+  const n = train.rating.length;
+  const userSum = new Float64Array(nUsers);
+  const userCnt = new Int32Array(nUsers);
+  const movieSum = new Float64Array(nMovies);
+  const movieCnt = new Int32Array(nMovies);
+  for (let i = 0; i < n; i++) {
+    userSum[train.user[i]] += train.rating[i];
+    userCnt[train.user[i]]++;
+    movieSum[train.movie[i]] += train.rating[i];
+    movieCnt[train.movie[i]]++;
+  }
+  const userMean = Float32Array.from(userSum, (s, u) => (userCnt[u] ? s / userCnt[u] : 0));
+  const centredByUser = new Float32Array(n);
+  const x = new Float32Array(n);
+  const norm2 = new Float64Array(nMovies);
+  for (let i = 0; i < n; i++) {
+    const r = train.rating[i];
+    centredByUser[i] = r - userMean[train.user[i]];
+    const m = train.movie[i];
+    x[i] = cfg.similarity === "pearson" ? r - movieSum[m] / movieCnt[m] : centredByUser[i];
+    norm2[m] += x[i] * x[i];
+  }
+  // unit-normalise each movie's vector so the kernel's dot product is the cosine
+  for (let i = 0; i < n; i++) {
+    const q = norm2[train.movie[i]];
+    x[i] = q > 0 ? x[i] / Math.sqrt(q) : 0;
+  }
+  // internal numbering by descending popularity keeps the accumulator's hot part in cache
+  const byPop = Int32Array.from({ length: nMovies }, (_, i) => i).sort(
+    (a, b) => movieCnt[b] - movieCnt[a] || a - b,
+  );
+  const rank = new Int32Array(nMovies);
+  for (let r = 0; r < nMovies; r++) rank[byPop[r]] = r;
+  const internal = Int32Array.from(train.movie, (m) => rank[m]);
+  const K = cfg.neighbours;
+  const buf: KnnBuffers = {
+    byMovie: buildSparseRows(nMovies, internal, train.user, x),
+    byUser: buildSparseRows(nUsers, train.user, internal, x),
+    nbr: new Int32Array(new SharedArrayBuffer(Math.max(1, nMovies * K) * 4)),
+    sim: new Float32Array(new SharedArrayBuffer(Math.max(1, nMovies * K) * 4)),
+    count: new Int32Array(new SharedArrayBuffer(Math.max(1, nMovies) * 4)),
+  };
+  const prm: KnnParams = { K, shrinkage: cfg.shrinkage, minSupport: cfg.minSupport };
+  const threads = Math.max(1, ctx.threads ?? availableParallelism());
+  let done = 0;
+  const report = (d: number) => {
+    done += d;
+    ctx.onProgress?.({ stage: "item-knn", done, total: nMovies, unit: "movies" });
+  };
+  if (threads === 1 || nMovies < 64) {
+    const scratch = new KnnScratch(nMovies, K);
+    for (let from = 0; from < nMovies; from += 256) {
+      const to = Math.min(nMovies, from + 256);
+      knnRange(prm, buf, from, to, scratch);
+      report(to - from);
+    }
+  } else {
+    await runWorkers(buf, prm, threads, report);
+  }
+  // compact the fixed-K lists into CSR over the original movie numbering
+  const ptr = new Int32Array(nMovies + 1);
+  for (let m = 0; m < nMovies; m++) ptr[m + 1] = ptr[m] + buf.count[rank[m]];
+  const nbr = new Int32Array(ptr[nMovies]);
+  const sim = new Float32Array(ptr[nMovies]);
+  for (let m = 0; m < nMovies; m++) {
+    const o = rank[m] * K;
+    for (let t = 0; t < buf.count[rank[m]]; t++) {
+      nbr[ptr[m] + t] = byPop[buf.nbr[o + t]];
+      sim[ptr[m] + t] = buf.sim[o + t];
+    }
+  }
+  const userRows = buildSparseRows(nUsers, train.user, train.movie, centredByUser);
+  return new ItemKnnModel(cfg, nUsers, nMovies, ptr, nbr, sim, userMean, userRows);
+}
