@@ -15,6 +15,7 @@
  */
 import { availableParallelism } from "node:os";
 import { CinerankError, type ProgressReporter, type Rng } from "../../core/index.js";
+import { choleskyInPlace, choleskySolveInPlace } from "../linear/cholesky.js";
 import { type ConfigRule, validateConfig } from "../linear/validate-config.js";
 import type { SearchSpace } from "../model.js";
 import { AlsEngine } from "./als-engine.js";
@@ -144,6 +145,54 @@ export class BiasedMfModel {
     const out = new Float32Array(users.length);
     for (let i = 0; i < users.length; i++) out[i] = this.predict(users[i], movies[i]);
     return out;
+  }
+
+  /**
+   * Fold a user in from ratings (a live or new profile) with the movies fixed: the same
+   * regularised least squares the ALS user step solves. Movies unknown to the model are ignored;
+   * with none left the user gets zero factors and bias.
+   */
+  foldInUser(movies: Int32Array, ratings: Float32Array): { factors: Float32Array; bias: number } {
+    const k = this.k;
+    const d = k + 1;
+    const m = new Float64Array(d * d);
+    const b = new Float64Array(d);
+    const a = new Float64Array(d);
+    let n = 0;
+    for (let j = 0; j < movies.length; j++) {
+      const mv = movies[j];
+      if (!this.knowsMovie(mv)) continue;
+      n++;
+      for (let c = 0; c < k; c++) a[c] = this.movieFactors[mv * k + c];
+      a[k] = 1;
+      const t = ratings[j] - this.mu - this.movieBias[mv];
+      for (let i = 0; i < d; i++) {
+        b[i] += t * a[i];
+        for (let c = 0; c <= i; c++) m[i * d + c] += a[i] * a[c];
+      }
+    }
+    if (n === 0) return { factors: new Float32Array(k), bias: 0 };
+    for (let c = 0; c < k; c++) m[c * d + c] += this.config.reg * n;
+    m[k * d + k] += this.config.biasReg * n;
+    if (!choleskyInPlace(m, d)) return { factors: new Float32Array(k), bias: 0 };
+    choleskySolveInPlace(m, d, b);
+    return { factors: Float32Array.from(b.subarray(0, k)), bias: b[k] };
+  }
+
+  /** Predicted rating of movie m for a folded-in user (see foldInUser). */
+  predictFolded(
+    user: { factors: Float32Array; bias: number },
+    m: number,
+  ): { pred: number; dot: number } {
+    let dot = 0;
+    let p = this.mu + user.bias;
+    if (this.knowsMovie(m)) {
+      const o = m * this.k;
+      for (let c = 0; c < this.k; c++) dot += user.factors[c] * this.movieFactors[o + c];
+      p += this.movieBias[m] + dot;
+    }
+    if (this.config.clip) p = Math.min(this.maxRating, Math.max(this.minRating, p));
+    return { pred: p, dot };
   }
 
   userEmbedding(u: number): Float32Array {

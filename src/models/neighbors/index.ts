@@ -1,2 +1,3 @@
 /** Neighbourhood models on ratings: item-kNN. */
 export * from "./item-knn.js";
+export * from "./knn-feature-source.js";

@@ -96,6 +96,12 @@ export class ItemKnnModel {
     };
   }
 
+  /** The same lists in the shape recommend/'s ItemNeighbours expects. */
+  neighbours(m: number): { movie: Int32Array; sim: Float32Array } {
+    const { movies, sims } = this.neighboursOf(m);
+    return { movie: movies, sim: sims };
+  }
+
   knowsUser(u: number): boolean {
     return u >= 0 && u < this.nUsers && this.userRows.ptr[u + 1] > this.userRows.ptr[u];
   }
