@@ -1,6 +1,7 @@
 export * from "./dataset.js";
 export * from "./dataset-summary.js";
 export * from "./download-release.js";
+export * from "./generate-synthetic.js";
 export * from "./genres.js";
 export * from "./load-dataset.js";
 export * from "./open-store.js";

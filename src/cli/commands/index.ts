@@ -4,10 +4,11 @@
  */
 import type { Command } from "commander";
 import { register as download } from "./download.js";
+import { register as generate } from "./generate.js";
 import { register as inspect } from "./inspect.js";
 import { register as metadata } from "./metadata.js";
 import { register as start } from "./start.js";
 
 type Register = (program: Command) => void;
 
-export const commands: Register[] = [inspect, download, start, metadata];
+export const commands: Register[] = [inspect, download, generate, start, metadata];
