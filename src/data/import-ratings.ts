@@ -5,12 +5,22 @@
  */
 import { DOUBLE, FLOAT, INTEGER } from "@duckdb/node-api";
 import { ChunkWriter } from "./chunk-writer.js";
+import { fastCsvRatings } from "./fast-csv-ratings.js";
+import { checkCsvHeader } from "./header-check.js";
 import type { ImportContext } from "./import-context.js";
 import { parseDecimalBytes, parseUintBytes } from "./parse-number.js";
 import type { ReleaseFile } from "./release-files.js";
 import { type RowCounts, readRows } from "./row-reader.js";
 
+const RATINGS_COLUMNS = ["userId", "movieId", "rating", "timestamp"];
+
 export async function importRatings(ctx: ImportContext, file: ReleaseFile): Promise<RowCounts> {
+  if (ctx.release.layout === "csv") {
+    // the header is checked first so that a wrong file fails the same way on both paths
+    checkCsvHeader(file.path, file.name, RATINGS_COLUMNS);
+    const fast = await fastCsvRatings(ctx, file);
+    if (fast) return fast;
+  }
   const { conn, report, movieIds } = ctx;
   const layout = ctx.release.layout;
   const half = ctx.release.halfStars;
@@ -25,7 +35,7 @@ export async function importRatings(ctx: ImportContext, file: ReleaseFile): Prom
       sep: layout === "csv" ? "," : layout === "dat" ? "::" : "\t",
       fields: 4,
       header: layout === "csv",
-      columns: ["userId", "movieId", "rating", "timestamp"],
+      columns: RATINGS_COLUMNS,
     },
     report,
     ctx.onProgress,
