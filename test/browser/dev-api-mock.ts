@@ -319,7 +319,10 @@ export async function startDevMock(dataDir: string, webDist: string, port = 0): 
     const maxYear = intParam(q.get("maxYear"), "maxYear", 1800, 2100, 9999);
     const rs = userRatings(u);
     const rated = new Set(rs.map((r) => r.movieId));
-    const coldStart = rs.length < 3;
+    // Mirrors the real recommender's strategies: none -> popularity, a few -> profile, else model.
+    const strategy = rs.length === 0 ? "popularity" : rs.length < 5 ? "profile" : "model";
+    const coldStart = strategy !== "model";
+    const popular = strategy === "popularity";
     const userMean = rs.length ? rs.reduce((s, r) => s + r.rating, 0) / rs.length : globalMean;
     const aff = new Map<string, { sum: number; n: number }>();
     for (const r of rs)
@@ -349,7 +352,7 @@ export async function startDevMock(dataDir: string, webDist: string, port = 0): 
       }
       const qv = quality(m);
       const pop = Math.log1p(m.users.length) / 6;
-      const z = coldStart
+      const z = popular
         ? (qv - 3.5) * 2 + pop
         : (qv - 3.5) * 2 + (userMean - 3.5) * 1.2 + a * 1.5 + pop * 0.4;
       const reasons: string[] = [];
@@ -357,7 +360,7 @@ export async function startDevMock(dataDir: string, webDist: string, port = 0): 
       const anchor = liked.find((r) =>
         movies.get(r.movieId)!.genres.some((g) => m.genres.includes(g)),
       );
-      if (anchor && !coldStart)
+      if (anchor && !popular)
         reasons.push(`you liked ${movies.get(anchor.movieId)!.title}, which shares its genres`);
       reasons.push(
         `highly rated: ${(m.sum / m.users.length).toFixed(1)} from ${m.users.length.toLocaleString("en-US")} ratings`,
@@ -368,6 +371,7 @@ export async function startDevMock(dataDir: string, webDist: string, port = 0): 
     return {
       userId: u,
       coldStart,
+      strategy,
       items: scored
         .slice(0, k)
         .map((s, i) => ({ ...summary(s.m), rank: i + 1, pLike: s.p, reasons: s.reasons })),

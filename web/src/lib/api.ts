@@ -115,7 +115,8 @@ export const api = {
         maxYear: f.maxYear,
       })}`,
     ),
-  userRatings: (userId: number) => request<UserRatingsResponse>(`/api/users/${userId}/ratings`),
+  userRatings: (userId: number, limit = 100) =>
+    request<UserRatingsResponse>(`/api/users/${userId}/ratings${query({ limit })}`),
   rate: (userId: number, ratings: RatingsRequest["ratings"]) =>
     request<RatingsResponse>(`/api/users/${userId}/ratings`, {
       method: "POST",

@@ -15,6 +15,8 @@ import type { Navigate, Route } from "../lib/router.js";
 import { useAsync } from "../lib/use-async.js";
 
 const ONBOARDING_GOAL = 3;
+/** How many of a user's latest ratings to ask for (the API answers newest first). */
+const RECENT_LIMIT = 100;
 
 /** A user id is a whole number >= 1; returns an error message or null. */
 export function userIdProblem(text: string): string | null {
@@ -22,7 +24,7 @@ export function userIdProblem(text: string): string | null {
   if (t === "") return "Enter a user id, or start as a new user.";
   if (!/^\d+$/.test(t)) return `"${t}" is not a user id: use a whole number such as 1 or 42.`;
   const n = Number(t);
-  if (n < 1 || !Number.isSafeInteger(n)) return "A user id is a whole number of 1 or more.";
+  if (n < 1 || n > 2147483647) return "A user id is a whole number from 1 to 2147483647.";
   return null;
 }
 
@@ -304,7 +306,7 @@ function Onboarding({ userId, onDone }: { userId: number; onDone: () => void }) 
 }
 
 function RecentRatings({ userId, version }: { userId: number; version: number }) {
-  const recent = useAsync(() => api.userRatings(userId), [userId, version]);
+  const recent = useAsync(() => api.userRatings(userId, RECENT_LIMIT), [userId, version]);
   if (!recent.data || recent.data.items.length === 0) return null;
   const items = recent.data.items.slice(0, 8);
   return (
@@ -318,7 +320,15 @@ function RecentRatings({ userId, version }: { userId: number; version: number })
           </li>
         ))}
       </ul>
-      <span className="muted small">{recent.data.items.length} ratings in total</span>
+      {recent.data.items.length > items.length && (
+        <span className="muted small">
+          and{" "}
+          {recent.data.items.length >= RECENT_LIMIT
+            ? `${RECENT_LIMIT - items.length}+`
+            : recent.data.items.length - items.length}{" "}
+          more
+        </span>
+      )}
     </section>
   );
 }
@@ -401,12 +411,18 @@ function UserRecommendations({
             </h2>
             {recs.loading && <Loading label="Updating…" />}
           </div>
-          {recs.data.coldStart && (
+          {recs.data.coldStart && (recs.data.strategy ?? "popularity") === "popularity" && (
             <div className="notice" data-testid="cold-start">
-              We know little about user #{userId} yet, so these are popular, well-rated movies.{" "}
+              User #{userId} has no ratings yet, so these are popular, well-rated movies.{" "}
               <button type="button" className="btn link" onClick={onOnboard}>
                 Rate a few movies to personalise them
               </button>
+            </div>
+          )}
+          {recs.data.coldStart && recs.data.strategy === "profile" && (
+            <div className="notice info" data-testid="profile-notice">
+              Based on the few movies user #{userId} has rated so far: movies similar in content and
+              liked by the same people. Every rating sharpens the list.
             </div>
           )}
           {recs.data.items.length === 0 ? (
