@@ -168,12 +168,22 @@ describe("web app in Chromium", { skip, timeout: 240_000 }, () => {
     await screenshot(page, "onboarding");
     const done = page.getByRole("button", { name: "Show my recommendations" });
     assert.equal(await done.isDisabled(), true);
-    const ratings = ["5", "4.5", "1"];
-    for (let i = 0; i < ratings.length; i++) {
-      const card = onboarding.locator("[data-testid=onboarding-card]").nth(i);
-      await card.locator(`.hit[data-value="${ratings[i]}"]`).click();
-      await card.locator(".saved").waitFor();
+    // Two ratings with the mouse (half-star hit areas), one with the keyboard (arrows + Enter).
+    const cardsOn = onboarding.locator("[data-testid=onboarding-card]");
+    for (const [i, value] of [
+      [0, "5"],
+      [1, "4.5"],
+    ] as const) {
+      await cardsOn.nth(i).locator(`.hit[data-value="${value}"]`).click();
+      await cardsOn.nth(i).locator(".saved").waitFor();
     }
+    const slider = cardsOn.nth(2).getByRole("slider");
+    await slider.focus();
+    for (let i = 0; i < 3; i++) await slider.press("ArrowRight");
+    assert.equal(await slider.getAttribute("aria-valuenow"), "1.5");
+    await slider.press("Enter");
+    await cardsOn.nth(2).locator(".saved").waitFor();
+    assert.equal(await done.isDisabled(), false);
     await done.click();
     const cards = page.locator("[data-testid=rec-card]");
     await cards.nth(9).waitFor();
