@@ -15,6 +15,7 @@
  * (the forest) each node builds its own histogram over just its sampled features.
  */
 import type { Rng } from "../../core/index.js";
+import { findBestSplitSmall, SMALL_NODE_ROWS } from "./small-node-splitter.js";
 import { RES_FIELDS, type SplitParams } from "./splitter.js";
 import {
   executeJob,
@@ -276,11 +277,53 @@ export class Grower {
     const s = slot < 0 ? SCRATCH : slot;
     if (this.p.subtraction) {
       this.job(node, s, -1, this.treeFeats, this.treeFeats.length, [[node, s]]);
+    } else if (node.end - node.start <= SMALL_NODE_ROWS) {
+      this.evalSmall(node, this.sampleFeatures());
     } else {
       const k = this.sampleFeatures();
       this.job(node, s, -1, this.sampled, k, [[node, s]]);
     }
     return slot;
+  }
+
+  /** Sort-based split search of a small node over ws.sampled[0..k) (no histogram). */
+  private evalSmall(node: OpenNode, k: number): void {
+    const { ws, p } = this;
+    let best = Number.NEGATIVE_INFINITY;
+    let bo = -1;
+    for (let j = 0; j < k; j++) {
+      const f = this.sampled[j];
+      const o = f * RES_FIELDS;
+      findBestSplitSmall(
+        ws.bins,
+        ws.cols,
+        ws.gh,
+        ws.idx,
+        node.start,
+        node.end,
+        f,
+        ws.nBins[f],
+        ws.missingBin[f],
+        node.G,
+        node.H,
+        p,
+        ws.res,
+        o,
+        this.scratch,
+      );
+      if (ws.res[o] > best) {
+        best = ws.res[o];
+        bo = o;
+      }
+    }
+    node.gain = best;
+    if (bo >= 0) {
+      node.feature = bo / RES_FIELDS;
+      node.bin = ws.res[bo + 1];
+      node.defaultLeft = ws.res[bo + 2];
+      node.GL = ws.res[bo + 3];
+      node.HL = ws.res[bo + 4];
+    }
   }
 
   /** Features node may split on, in ws.sampled[0..k) ascending. */

@@ -4,6 +4,7 @@
  */
 import { registerModel } from "../model.js";
 import { gbdtFamily } from "./gbdt-family.js";
+import { rfFamily } from "./rf-family.js";
 
 export { type BinMapper, applyBins, fitBins } from "./binning.js";
 export { type GbdtConfig, gbdtSearchSpace, gbdtSpec } from "./gbdt-config.js";
@@ -16,8 +17,13 @@ export {
   squaredError,
 } from "./objectives/index.js";
 export { PackedForest } from "./packed-tree.js";
+export { trainForest } from "./random-forest.js";
+export { type RfConfig, rfSearchSpace, rfSpec } from "./rf-config.js";
+export { rfFamily } from "./rf-family.js";
 export { TreeShap } from "./shap.js";
+export { rocAuc, syntheticTable } from "./synthetic-table.js";
 export { TreeModel, type TreeModelHeader } from "./tree-model.js";
 export type { TreeTable } from "./tree-table.js";
 
 registerModel(gbdtFamily);
+registerModel(rfFamily);

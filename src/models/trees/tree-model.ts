@@ -23,6 +23,13 @@ export interface TreeModelHeader {
   link: boolean;
   baseScore: number;
   treeScale: number;
+  /**
+   * The forest: predictions are probabilities, but contributions are reported on the logit
+   * scale (LikeModel's contract), by scaling the probability-scale TreeSHAP values so they sum
+   * to logit(p) - logit(expected p). Signs and proportions are kept; the split is exact in
+   * probability units.
+   */
+  logitContributions?: boolean;
   /** Total split gain and split count per feature (training-time importance). */
   gain: number[];
   splits: number[];
@@ -102,11 +109,20 @@ export class TreeModel implements LikeModel {
         `${this.family}.contributions: row has ${row.length} values, expected ${cols}`,
       );
     }
-    this.shap ??= new TreeShap(this.forest);
-    const phi = new Float64Array(cols);
-    this.shap.explain(row, 0, phi, this.header.treeScale);
-    const bias = this.header.baseScore + this.shap.expectedValue(this.header.treeScale);
-    return { bias, values: Float32Array.from(phi) };
+    const { bias, values } = this.contributions64(row);
+    if (!this.header.logitContributions) return { bias, values: Float32Array.from(values) };
+    // probability scale -> logit scale (see TreeModelHeader.logitContributions)
+    const p = this.predictRaw(row, 1)[0];
+    const clip = (v: number): number => Math.min(1 - 1e-7, Math.max(1e-7, v));
+    const logit = (v: number): number => Math.log(v / (1 - v));
+    const target = logit(clip(Math.fround(p)));
+    const base = logit(clip(bias));
+    const delta = p - bias;
+    const factor =
+      Math.abs(delta) > 1e-12 ? (target - base) / delta : 1 / (clip(bias) * (1 - clip(bias)));
+    const out = new Float32Array(cols);
+    for (let j = 0; j < cols; j++) out[j] = values[j] * factor;
+    return { bias: base, values: out };
   }
 
   /** Contributions in float64 (exact sums for tests and explanations). */

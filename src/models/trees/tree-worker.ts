@@ -1,8 +1,10 @@
 /**
  * Worker thread entry for the tree engine (see worker-pool.ts). In "jobs" mode it runs its share
- * of each histogram job of the shared workspace, woken through the Atomics control block.
+ * of each histogram job of the shared workspace, woken through the Atomics control block. In
+ * "forest" mode it grows whole forest trees (forest-builder.ts) and posts each one back.
  */
 import { parentPort, workerData } from "node:worker_threads";
+import { type ForestTask, growForestPart } from "./forest-builder.js";
 import { CMD, CMD_EXIT, GEN, PENDING } from "./worker-pool.js";
 import { attachWorkspace, executeJob, type WorkspaceBuffers } from "./workspace.js";
 
@@ -29,4 +31,34 @@ if (data.mode === "jobs") {
     executeJob(ws, data.part, data.parts);
     if (Atomics.sub(ctrl, PENDING, 1) === 1) Atomics.notify(ctrl, PENDING);
   }
+}
+
+interface ForestData {
+  mode: "forest";
+  task: ForestTask;
+  counter: SharedArrayBuffer;
+}
+
+const fdata = workerData as ForestData;
+if (fdata.mode === "forest") {
+  const counter = new Int32Array(fdata.counter);
+  const { oobSum, oobCount } = growForestPart(fdata.task, counter, (t, forest, gain) => {
+    const arrays = [
+      forest.treeStart,
+      forest.feature,
+      forest.threshold,
+      forest.left,
+      forest.defaultLeft,
+      forest.value,
+      forest.cover,
+    ];
+    parentPort?.postMessage(
+      { kind: "tree", t, forest, gain },
+      arrays.map((a) => a.buffer as ArrayBuffer),
+    );
+  });
+  parentPort?.postMessage({ kind: "done", oobSum, oobCount }, [
+    oobSum.buffer as ArrayBuffer,
+    oobCount.buffer as ArrayBuffer,
+  ]);
 }

@@ -1,0 +1,77 @@
+/** Random forest options: defaults, ranges and descriptions (feed --help and the README). */
+import type { SearchSpace } from "../model.js";
+import type { ConfigSpec } from "./config-spec.js";
+
+export interface RfConfig {
+  trees: number;
+  maxDepth: number;
+  maxFeatures: "sqrt" | "log2" | "third" | "half" | "all";
+  minRowsPerLeaf: number;
+  maxBins: number;
+  bootstrap: "yes" | "no";
+  sampleFraction: number;
+}
+
+export const rfSpec: ConfigSpec<RfConfig> = {
+  trees: {
+    type: "int",
+    min: 1,
+    max: 10_000,
+    default: 100,
+    description: "trees in the forest (their probabilities are averaged)",
+  },
+  maxDepth: {
+    type: "int",
+    min: 0,
+    max: 64,
+    default: 20,
+    description: "maximum tree depth (0 = grow until leaves are pure or too small)",
+  },
+  maxFeatures: {
+    type: "choice",
+    values: ["sqrt", "log2", "third", "half", "all"],
+    default: "sqrt",
+    description: "features sampled at each split: sqrt(p), log2(p), p/3, p/2 or all p",
+  },
+  minRowsPerLeaf: {
+    type: "int",
+    min: 1,
+    max: 1e9,
+    default: 1,
+    description: "minimum training rows (bootstrap-weighted) in each leaf",
+  },
+  maxBins: {
+    type: "int",
+    min: 2,
+    max: 256,
+    default: 256,
+    description: "quantile bins per feature (plus one bin for missing values)",
+  },
+  bootstrap: {
+    type: "choice",
+    values: ["yes", "no"],
+    default: "yes",
+    description: "draw each tree's rows with replacement (yes) or without (no)",
+  },
+  sampleFraction: {
+    type: "float",
+    min: 0,
+    max: 1,
+    exclusiveMin: true,
+    default: 1,
+    description: "rows drawn per tree, as a fraction of the training rows",
+  },
+};
+
+export const rfSearchSpace: SearchSpace = {
+  random: {
+    maxDepth: { type: "int", min: 6, max: 30 },
+    maxFeatures: { type: "choice", values: ["sqrt", "log2", "third", "half"] },
+    minRowsPerLeaf: { type: "int", min: 1, max: 50, log: true },
+    sampleFraction: { type: "float", min: 0.3, max: 1 },
+  },
+  grid: {
+    maxDepth: [12, 20],
+    minRowsPerLeaf: [1, 5, 20],
+  },
+};
