@@ -19,8 +19,9 @@ import { createWorkspace, inProcessRunner } from "./workspace.js";
 export interface ForestTask {
   rows: number;
   cols: number;
-  /** Bin codes (shared between threads). */
+  /** Bin codes (shared between threads), row-major and column-major (bin-matrix.ts). */
   bins: Uint8Array;
+  binsT: Uint8Array;
   /** 0/1 labels as floats (shared). */
   labels: Float32Array;
   mapper: BinMapper;
@@ -57,6 +58,7 @@ export function growForestPart(
     rows,
     cols,
     bins: task.bins,
+    binsT: task.binsT,
     nBins: task.mapper.nBins,
     missingBin: task.mapper.missingBin,
     withCount: task.params.minRowsPerLeaf > 1,

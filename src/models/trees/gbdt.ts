@@ -6,7 +6,7 @@
  * many rounds and the model keeps the best round's trees.
  */
 import { type ProgressReporter, Rng } from "../../core/index.js";
-import { applyBins, fitBins } from "./binning.js";
+import { binMatrix } from "./bin-matrix.js";
 import { type GbdtConfig, gbdtSpec } from "./gbdt-config.js";
 import { resolveConfig } from "./config-spec.js";
 import { Grower } from "./grower.js";
@@ -50,17 +50,17 @@ export async function trainGbdt(
   const threads = Math.max(1, Math.floor(opts.threads ?? defaultThreads()));
   const shared = threads > 1;
 
-  const mapper = fitBins(values, rows, cols, c.maxBins, rng.fork(1));
-  const bins = new Uint8Array(
-    shared ? new SharedArrayBuffer(rows * cols) : new ArrayBuffer(rows * cols),
+  const { bins, binsT, stride, mapper, usable } = binMatrix(
+    values,
+    rows,
+    cols,
+    c.maxBins,
+    rng.fork(1),
+    shared,
   );
-  applyBins(mapper, values, rows, bins);
-  const usable: number[] = [];
-  for (let f = 0; f < cols; f++) if (mapper.nBins[f] >= 2) usable.push(f);
-
   const lossguide = c.growPolicy === "lossguide";
   const withCount = c.minRowsPerLeaf > 1;
-  const slotBytes = histLayout(cols, withCount).size * 8;
+  const slotBytes = histLayout(stride, withCount).size * 8;
   const wanted =
     lossguide && c.maxLeaves > 0
       ? c.maxLeaves + 1
@@ -72,8 +72,9 @@ export async function trainGbdt(
   const slots = 1 + Math.max(2, Math.min(wanted, Math.floor(SLOT_BUDGET_BYTES / slotBytes) - 1));
   const ws = createWorkspace({
     rows,
-    cols,
+    cols: stride,
     bins,
+    binsT,
     nBins: mapper.nBins,
     missingBin: mapper.missingBin,
     withCount,
@@ -104,7 +105,7 @@ export async function trainGbdt(
     const earlyStop = valid !== undefined && c.earlyStoppingRounds > 0;
     let bestLoss = Number.POSITIVE_INFINITY;
     let bestIter = -1;
-    const treeFeats = new Int32Array(usable);
+    const treeFeats = usable;
     for (let t = 0; t < c.trees; t++) {
       obj.gradients(raw, y, ws.gh, rows);
       const treeRng = rng.fork(1000 + t);
@@ -113,7 +114,8 @@ export async function trainGbdt(
         c.colsampleByTree >= 1
           ? usable.length
           : Math.max(1, Math.floor(c.colsampleByTree * usable.length));
-      const feats = nf === usable.length ? treeFeats : sampleSorted(usable, nf, treeRng);
+      const feats =
+        nf === usable.length ? treeFeats : sampleSorted(Array.from(usable), nf, treeRng);
       const grown = grower.grow(n, feats, treeRng);
       const packed = PackedForest.fromGrown([grown], mapper);
       trees.push(packed);

@@ -295,8 +295,8 @@ export class Grower {
       const f = this.sampled[j];
       const o = f * RES_FIELDS;
       findBestSplitSmall(
-        ws.bins,
-        ws.cols,
+        ws.binsT,
+        ws.rows,
         ws.gh,
         ws.idx,
         node.start,
@@ -416,17 +416,18 @@ export class Grower {
   /** Stable in-place partition of the node's rows by its split; returns the first right row. */
   private partition(node: OpenNode): number {
     const { ws } = this;
-    const { idx, bins, cols } = ws;
+    const { idx, binsT, rows } = ws;
     const f = node.feature;
     const t = node.bin;
     const dl = node.defaultLeft === 1;
     const mb = ws.missingBin[f];
     const scratch = this.scratch;
+    const col = binsT.subarray(f * rows, (f + 1) * rows);
     let l = node.start;
     let k = 0;
     for (let i = node.start; i < node.end; i++) {
       const r = idx[i];
-      const b = bins[r * cols + f];
+      const b = col[r];
       if (b === mb ? dl : b <= t) idx[l++] = r;
       else scratch[k++] = r;
     }

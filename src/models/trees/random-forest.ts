@@ -7,7 +7,7 @@
  */
 import { Worker } from "node:worker_threads";
 import { Rng } from "../../core/index.js";
-import { applyBins, fitBins } from "./binning.js";
+import { binMatrix } from "./bin-matrix.js";
 import { resolveConfig } from "./config-spec.js";
 import { type ForestTask, growForestPart, OOB_SCALE } from "./forest-builder.js";
 import type { TrainOptions } from "./gbdt.js";
@@ -29,18 +29,19 @@ export async function trainForest(
   const rng = opts.rng ?? new Rng(opts.seed ?? 0);
   const threads = Math.max(1, Math.min(Math.floor(opts.threads ?? defaultThreads()), c.trees));
   const shared = threads > 1;
-  const mapper = fitBins(values, rows, cols, c.maxBins, rng.fork(1));
-  const seed = rng.nextUint32();
-  const bins = new Uint8Array(
-    shared ? new SharedArrayBuffer(rows * cols) : new ArrayBuffer(rows * cols),
+  const { bins, binsT, stride, mapper, usable } = binMatrix(
+    values,
+    rows,
+    cols,
+    c.maxBins,
+    rng.fork(1),
+    shared,
   );
-  applyBins(mapper, values, rows, bins);
+  const seed = rng.nextUint32();
   const labels = new Float32Array(
     shared ? new SharedArrayBuffer(rows * 4) : new ArrayBuffer(rows * 4),
   );
   labels.set(y0);
-  const usable: number[] = [];
-  for (let f = 0; f < cols; f++) if (mapper.nBins[f] >= 2) usable.push(f);
   const p = Math.max(usable.length, 1);
   const perNode = {
     sqrt: Math.floor(Math.sqrt(p)),
@@ -51,11 +52,12 @@ export async function trainForest(
   }[c.maxFeatures];
   const task: ForestTask = {
     rows,
-    cols,
+    cols: stride,
     bins,
+    binsT,
     labels,
     mapper,
-    usable: Int32Array.from(usable),
+    usable,
     trees: c.trees,
     seed,
     bootstrap: c.bootstrap === "yes",

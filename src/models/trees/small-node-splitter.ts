@@ -12,8 +12,9 @@ export const SMALL_NODE_ROWS = 96;
 
 /** Best split of feature f over rows idx[start..end), into res at rOff (same record as findBestSplit). */
 export function findBestSplitSmall(
-  bins: Uint8Array,
-  cols: number,
+  /** column-major codes: binsT[f * rows + r] */
+  binsT: Uint8Array,
+  rows: number,
   gh: Float64Array,
   idx: Int32Array,
   start: number,
@@ -38,7 +39,7 @@ export function findBestSplitSmall(
   let mn = 0;
   for (let i = start; i < end; i++) {
     const r = idx[i];
-    const b = bins[r * cols + f];
+    const b = binsT[f * rows + r];
     if (b === missingBin) {
       mg += gh[2 * r];
       mh += gh[2 * r + 1];

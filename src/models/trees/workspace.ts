@@ -10,7 +10,13 @@
  * Every step is independent per feature, so a job splits over threads by feature ranges
  * feats[a..b) and the result is bit-identical for any number of threads.
  */
-import { buildHistogram, type HistLayout, histLayout, subtractHistogram } from "./histogram.js";
+import {
+  buildHistogram,
+  buildHistogramGroups,
+  type HistLayout,
+  histLayout,
+  subtractHistogram,
+} from "./histogram.js";
 import { findBestSplit, RES_FIELDS, type SplitParams } from "./splitter.js";
 
 export const J_BUILD = 0;
@@ -30,6 +36,10 @@ export interface Workspace {
   cols: number;
   /** Bin codes, rows x cols row-major. */
   bins: Uint8Array;
+  /** Column-major copy of the codes: binsT[f * rows + r]. */
+  binsT: Uint8Array;
+  /** The same codes, four per word (when cols is a multiple of 4 and the buffer aligned). */
+  bins32: Uint32Array;
   /** (gradient, hessian) per row. */
   gh: Float64Array;
   /** Row index buffer: each node owns a contiguous range. */
@@ -58,6 +68,7 @@ export interface WorkspaceBuffers {
   withCount: boolean;
   slots: number;
   bins: ArrayBufferLike;
+  binsT: ArrayBufferLike;
   gh: ArrayBufferLike;
   idx: ArrayBufferLike;
   nBins: ArrayBufferLike;
@@ -79,6 +90,7 @@ export function createWorkspace(opts: {
   rows: number;
   cols: number;
   bins: Uint8Array;
+  binsT: Uint8Array;
   nBins: Int32Array;
   missingBin: Int32Array;
   withCount: boolean;
@@ -94,6 +106,7 @@ export function createWorkspace(opts: {
     withCount: opts.withCount,
     slots: opts.slots,
     bins: opts.bins.buffer,
+    binsT: opts.binsT.buffer,
     gh: buffer(rows * 16, shared),
     idx: buffer(rows * 4, shared),
     nBins: buffer(cols * 4, shared),
@@ -127,6 +140,7 @@ export function workspaceBuffers(ws: Workspace): WorkspaceBuffers {
     withCount: ws.layout.ch === 3,
     slots: ws.slots,
     bins: ws.bins.buffer,
+    binsT: ws.binsT.buffer,
     gh: ws.gh.buffer,
     idx: ws.idx.buffer,
     nBins: ws.nBins.buffer,
@@ -146,6 +160,8 @@ export function attachWorkspace(b: WorkspaceBuffers): Workspace {
     rows: b.rows,
     cols: b.cols,
     bins: new Uint8Array(b.bins, 0, b.rows * b.cols),
+    binsT: new Uint8Array(b.binsT, 0, b.rows * b.cols),
+    bins32: new Uint32Array(b.bins, 0, b.cols % 4 === 0 ? (b.rows * b.cols) >> 2 : 0),
     gh: new Float64Array(b.gh),
     idx: new Int32Array(b.idx),
     nBins: new Int32Array(b.nBins),
@@ -166,12 +182,39 @@ export function attachWorkspace(b: WorkspaceBuffers): Workspace {
 export function executeJob(ws: Workspace, part: number, parts: number): void {
   const J = ws.jobI;
   const nf = J[J_NFEATS];
-  const a = Math.floor((nf * part) / parts);
-  const b = Math.floor((nf * (part + 1)) / parts);
-  if (b <= a) return;
+  if (nf === 0) return;
+  const feats = ws.feats;
+  // Threads split the 4-feature groups (the kernel writes whole groups), then take the listed
+  // features inside their groups: no two threads ever write the same histogram bins.
+  const gFirst = feats[0] >> 2;
+  const nG = (feats[nf - 1] >> 2) - gFirst + 1;
+  const ga = gFirst + Math.floor((nG * part) / parts);
+  const gb = gFirst + Math.floor((nG * (part + 1)) / parts);
+  let a = 0;
+  while (a < nf && feats[a] >> 2 < ga) a++;
+  let b = a;
+  while (b < nf && feats[b] >> 2 < gb) b++;
   const size = ws.layout.size;
   const buildOff = J[J_BUILD_SLOT] * size;
-  if (J[J_BUILD] === 1) {
+  // dense feature lists: build whole groups with the 4-codes-per-load kernel
+  const dense = ws.layout.ch === 2 && ws.cols % 4 === 0 && 2 * nf >= 4 * nG;
+  if (J[J_BUILD] === 1 && dense) {
+    if (gb > ga) {
+      buildHistogramGroups(
+        ws.hist,
+        buildOff,
+        ws.layout,
+        ws.bins32,
+        ws.cols >> 2,
+        ws.gh,
+        ws.idx,
+        J[J_START],
+        J[J_END],
+        ga,
+        gb,
+      );
+    }
+  } else if (J[J_BUILD] === 1 && b > a) {
     buildHistogram(
       ws.hist,
       buildOff,

@@ -1,0 +1,72 @@
+/**
+ * One cinerank fit for the trees benchmark, in its own process so that its peak memory is its
+ * own: reads the bench table, fits "gbdt" or "rf" on the first TRAIN rows, scores the VALID rows
+ * that follow, prints one JSON object (fit / predict seconds, validation ROC AUC, peak RSS).
+ *
+ *   node dist/bench/trees-run.js gbdt|rf TABLE_FILE TRAIN VALID THREADS TREES
+ */
+import { rocAuc, trainForest, trainGbdt } from "../src/models/trees/index.js";
+import { readBenchTable } from "./trees-data.js";
+
+const [which, path, trainArg, validArg, threadsArg, treesArg] = process.argv.slice(2);
+const nTrain = Number(trainArg);
+const nValid = Number(validArg);
+const threads = Number(threadsArg);
+const trees = Number(treesArg);
+const table = readBenchTable(path);
+const cols = table.cols;
+const train = {
+  values: table.values.subarray(0, nTrain * cols),
+  rows: nTrain,
+  cols,
+  labels: table.labels.subarray(0, nTrain),
+};
+const valid = {
+  values: table.values.subarray(nTrain * cols, (nTrain + nValid) * cols),
+  rows: nValid,
+  cols,
+  labels: table.labels.subarray(nTrain, nTrain + nValid),
+};
+const rssBefore = process.resourceUsage().maxRSS;
+const t0 = performance.now();
+const model =
+  which === "gbdt"
+    ? await trainGbdt(
+        train,
+        {
+          trees,
+          maxDepth: 6,
+          learningRate: 0.1,
+          maxBins: 256,
+          lambda: 1,
+          minChildWeight: 1,
+          earlyStoppingRounds: 0,
+        },
+        { seed: 1, threads },
+      )
+    : await trainForest(
+        train,
+        { trees, maxDepth: 0, maxFeatures: "sqrt", maxBins: 256 },
+        { seed: 1, threads },
+      );
+const fitSeconds = (performance.now() - t0) / 1000;
+const t1 = performance.now();
+const p = model.predict(valid.values, valid.rows);
+const predictSeconds = (performance.now() - t1) / 1000;
+const peak = process.resourceUsage().maxRSS; // KiB
+console.log(
+  JSON.stringify({
+    which: `cinerank-${which}`,
+    train_rows: nTrain,
+    valid_rows: nValid,
+    threads,
+    fit_seconds: fitSeconds,
+    predict_seconds: predictSeconds,
+    valid_auc: rocAuc(p, valid.labels),
+    peak_rss_mb: peak / 1024,
+    peak_rss_over_data_mb: (peak - rssBefore) / 1024,
+    nodes: model.forest.nodes,
+    model_bytes: model.serialize().length,
+    ...(which === "rf" ? { oob_auc: model.info.oobAuc } : {}),
+  }),
+);

@@ -1,0 +1,47 @@
+/**
+ * The training table as bin codes, ready for the grower: edges fitted (binning.ts), codes
+ * written row-major with the row length rounded up to a multiple of 4 so the histogram kernel
+ * can read four codes per 32-bit load. The padding columns act as constant features.
+ *
+ *   bins[r * stride + f]   f < cols: bin of feature f in row r;  cols <= f < stride: 0
+ *   binsT[f * rows + r]    the same codes column by column (for partitioning a node's rows)
+ */
+import type { Rng } from "../../core/index.js";
+import { applyBins, type BinMapper, fitBins, padMapper } from "./binning.js";
+
+export interface BinMatrix {
+  bins: Uint8Array;
+  /** Column-major copy (binsT[f * rows + r], f < stride): partitions read one feature's codes. */
+  binsT: Uint8Array;
+  /** Row length of `bins` (cols rounded up to a multiple of 4). */
+  stride: number;
+  /** The fitted mapper, padded to `stride` columns. */
+  mapper: BinMapper;
+  /** Real features that can split (more than one bin), ascending. */
+  usable: Int32Array;
+}
+
+export function binMatrix(
+  values: Float32Array,
+  rows: number,
+  cols: number,
+  maxBins: number,
+  rng: Rng,
+  shared: boolean,
+): BinMatrix {
+  const fitted = fitBins(values, rows, cols, maxBins, rng);
+  const stride = (cols + 3) & ~3;
+  const bytes = rows * stride;
+  const bins = new Uint8Array(shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
+  const binsT = new Uint8Array(shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
+  applyBins(fitted, values, rows, bins, stride, 0, rows, binsT);
+  const usable: number[] = [];
+  for (let f = 0; f < cols; f++) if (fitted.nBins[f] >= 2) usable.push(f);
+  return {
+    bins,
+    binsT,
+    stride,
+    mapper: padMapper(fitted, stride),
+    usable: Int32Array.from(usable),
+  };
+}
