@@ -5,7 +5,7 @@
  * and the gain formula are those of splitter.ts, so a node gets the same split either way (up to
  * float summation order).
  */
-import { RES_FIELDS, type SplitParams } from "./splitter.js";
+import { type SplitParams } from "./splitter.js";
 
 /** Nodes with at most this many rows use the sort-based search (when not subtracting). */
 export const SMALL_NODE_ROWS = 96;
