@@ -1,5 +1,6 @@
 /** Collaborative factorisation models on ratings: biased MF (ALS), implicit MF, truncated SVD. */
 export * from "./biased-mf.js";
+export * from "./implicit-mf.js";
 export * from "./mf-feature-source.js";
 export * from "./pack.js";
 export * from "./rating-errors.js";
