@@ -6,3 +6,4 @@ export * from "./pack.js";
 export * from "./rating-errors.js";
 export * from "./rating-triples.js";
 export * from "./sparse-rows.js";
+export * from "./truncated-svd-mf.js";
