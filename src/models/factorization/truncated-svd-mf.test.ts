@@ -13,13 +13,13 @@ test("truncated SVD reproduces a fully observed matrix whose user-centred part h
   const user: number[] = [];
   const movie: number[] = [];
   const rating: number[] = [];
-  a.forEach((au, u) =>
-    b.forEach((bi, i) => {
+  for (const [u, au] of a.entries()) {
+    for (const [i, bi] of b.entries()) {
       user.push(u);
       movie.push(i);
       rating.push(3 + au * bi);
-    }),
-  );
+    }
+  }
   const train = {
     user: Int32Array.from(user),
     movie: Int32Array.from(movie),
