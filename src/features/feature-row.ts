@@ -1,0 +1,61 @@
+/**
+ * writeFeatureRow: assembles one (user, movie, time) feature row from a finished user block,
+ * a finished movie block and the pair's own inputs. Training, validation, test and serving rows
+ * all go through here (pair-source columns are filled afterwards by the scorers).
+ *
+ *   out[oo ..]: user block | movie block | interaction | demographics | (pair columns, untouched)
+ *   interaction = [user_genre_match, movie_age_years, rating_hour, rating_weekday, content_cosine?]
+ */
+import { type FeatureLayout, M_GENRE, M_YEAR, U_GENRE, U_MEAN } from "./feature-spec.js";
+import { hourOf, weekdayOf } from "./user-sums.js";
+
+const SECONDS_PER_YEAR = 365.2425 * 86400;
+
+export function writeFeatureRow(
+  L: FeatureLayout,
+  ub: Float32Array,
+  ubo: number,
+  uv: Float32Array,
+  uvo: number,
+  mb: Float32Array,
+  mbo: number,
+  mv: Float32Array,
+  mvo: number,
+  ts: number,
+  ageDefault: number,
+  age: number,
+  gender: number,
+  occupation: number,
+  out: Float32Array,
+  oo: number,
+): void {
+  for (let j = 0; j < L.userWidth; j++) out[oo + L.userStart + j] = ub[ubo + j];
+  for (let j = 0; j < L.movieWidth; j++) out[oo + L.movieStart + j] = mb[mbo + j];
+  const G = L.genres;
+  let pref = 0;
+  let n = 0;
+  for (let j = 0; j < G; j++) {
+    if (mb[mbo + M_GENRE + j] !== 0) {
+      pref += ub[ubo + U_GENRE + j];
+      n++;
+    }
+  }
+  const io = oo + L.interactionStart;
+  // A movie without genres: the user's overall mean stands in for the genre preference.
+  out[io] = n > 0 ? pref / n : ub[ubo + U_MEAN];
+  out[io + 1] = 1970 + ts / SECONDS_PER_YEAR - mb[mbo + M_YEAR];
+  out[io + 2] = hourOf(ts);
+  out[io + 3] = weekdayOf(ts);
+  if (L.dim > 0) {
+    let dot = 0;
+    for (let j = 0; j < L.dim; j++) dot += uv[uvo + j] * mv[mvo + j];
+    out[io + 4] = dot;
+  }
+  if (L.demographics) {
+    const d = oo + L.demographicsStart;
+    out[d] = Number.isFinite(age) ? age : ageDefault;
+    out[d + 1] = gender === 1 ? 1 : 0;
+    out[d + 2] = gender === 2 ? 1 : 0;
+    for (let j = 0; j < L.occupations; j++) out[d + 3 + j] = j === occupation ? 1 : 0;
+  }
+}

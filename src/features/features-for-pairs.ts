@@ -1,0 +1,82 @@
+/**
+ * featuresForPairs: the serving side of the pipeline — one user (a training index or a live
+ * profile) against many movies, as FeatureMatrix rows. It runs the very functions that built
+ * the validation/test rows (finishUser, writeFeatureRow, the scorers, the scaler) on the
+ * whole-training state, so a pair gets the same features here as in the test matrix.
+ */
+import { CinerankError } from "../core/index.js";
+import type { FeatureMatrix } from "./feature-matrix.js";
+import { writeFeatureRow } from "./feature-row.js";
+import type { FeatureSpec } from "./feature-spec.js";
+import type { FeatureState } from "./feature-state.js";
+import { applyScaler } from "./scaler.js";
+import { slotGlobals } from "./slot-globals.js";
+import { finishUser } from "./user-block.js";
+import { type UserProfile, userProfile } from "./user-profile.js";
+
+export function featuresForPairs(
+  spec: FeatureSpec,
+  state: FeatureState,
+  user: number | UserProfile,
+  movies: Int32Array,
+  /** Time of the (future) rating, unix seconds: one for all rows or one per row. Default now. */
+  when: number | Float64Array = Math.floor(Date.now() / 1000),
+): FeatureMatrix {
+  const L = spec.layout;
+  const profile = typeof user === "number" ? userProfile(spec, state, user) : user;
+  const n = movies.length;
+  if (typeof when !== "number" && when.length !== n) {
+    throw new CinerankError("ERR_INVALID_ARGUMENT", `featuresForPairs: ${when.length} timestamps for ${n} movies`);
+  }
+  const g = slotGlobals(state.globals, 0, L.genres, state.trendingThreshold);
+  const ub = new Float32Array(L.userWidth);
+  const uv = new Float32Array(L.dim);
+  finishUser(L.genres, L.dim, spec.options.genrePrior, g, profile.sums, 0, ub, 0, uv, 0);
+  let age = Number.NaN;
+  let gender = 0;
+  let occupation = -1;
+  if (profile.demographics) {
+    age = profile.demographics.age;
+    const gg = profile.demographics.gender.toUpperCase();
+    gender = gg === "F" ? 1 : gg === "M" ? 2 : 0;
+    occupation = spec.occupations.indexOf(profile.demographics.occupation);
+  } else if (state.demographics && profile.index >= 0) {
+    age = state.demographics.age[profile.index];
+    gender = state.demographics.gender[profile.index];
+    occupation = state.demographics.occupation[profile.index];
+  }
+  const cols = L.cols;
+  const values = new Float32Array(n * cols);
+  const timestamp = new Float64Array(n);
+  for (let j = 0; j < n; j++) {
+    const m = movies[j];
+    if (!Number.isInteger(m) || m < 0 || m >= state.nMovies) {
+      throw new CinerankError("ERR_UNKNOWN_MOVIE", `movie index ${m} is not in the catalogue (0..${state.nMovies - 1})`);
+    }
+    const ts = typeof when === "number" ? when : when[j];
+    timestamp[j] = ts;
+    writeFeatureRow(L, ub, 0, uv, 0, state.movieBlock, m * L.movieWidth, state.movieEmbedding, m * L.dim, ts, spec.defaults.user_age ?? 0, age, gender, occupation, values, j * cols);
+  }
+  let offset = L.pairStart;
+  for (const name of spec.pairSources) {
+    const scorer = state.scorers[name];
+    if (!scorer) throw new CinerankError("ERR_NOT_FITTED", `feature state has no scorer for pair source "${name}"`);
+    const pairUser = profile.ratings
+      ? { index: profile.index, ratings: { movie: profile.ratings.movie, rating: profile.ratings.rating } }
+      : { index: profile.index };
+    scorer.scoreUser(pairUser, movies, values, cols, offset);
+    offset += scorer.names.length;
+  }
+  applyScaler(values, n, cols, spec.scaler);
+  return {
+    rows: n,
+    cols,
+    names: spec.names,
+    values,
+    labels: new Uint8Array(n),
+    ratings: new Float32Array(n).fill(Number.NaN),
+    user: new Int32Array(n).fill(profile.index),
+    movie: Int32Array.from(movies),
+    timestamp,
+  };
+}
