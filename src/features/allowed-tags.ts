@@ -15,7 +15,8 @@ export function allowedTags(dataset: Dataset, split: Split): Uint8Array {
   let nHeld = 0;
   for (let i = 0; i < split.part.length; i++) if (split.part[i] !== PART_TRAIN) nHeld++;
   const held = new Int32Array(nHeld);
-  for (let i = 0, k = 0; i < split.part.length; i++) if (split.part[i] !== PART_TRAIN) held[k++] = i;
+  for (let i = 0, k = 0; i < split.part.length; i++)
+    if (split.part[i] !== PART_TRAIN) held[k++] = i;
   // Held-out movies per user, sorted, for a binary search per tag application.
   const { order, start } = groupBy(r.user, nUsers, held);
   const movies = Int32Array.from(order, (i) => r.movie[i]);

@@ -13,7 +13,12 @@ import { CinerankError, type ProgressReporter } from "../core/index.js";
 import type { Dataset } from "../data/index.js";
 import { assignFolds, type Split } from "../splits/index.js";
 import { allowedTags } from "./allowed-tags.js";
-import { embedDocuments, fitContentModel, movieDocuments, type ContentModel } from "./content-embeddings.js";
+import {
+  embedDocuments,
+  fitContentModel,
+  movieDocuments,
+  type ContentModel,
+} from "./content-embeddings.js";
 import type { FeatureMatrix } from "./feature-matrix.js";
 import { writeFeatureRow } from "./feature-row.js";
 import {
@@ -27,12 +32,37 @@ import {
   type ResolvedFeatureOptions,
 } from "./feature-spec.js";
 import type { DemographicTable, FeatureState } from "./feature-state.js";
-import { finishMovie, MOVIE_SUMS_STRIDE, MS_COUNT, MS_LIKES, MS_SUM, MS_SUMSQ, MS_WINDOW } from "./movie-block.js";
+import {
+  finishMovie,
+  MOVIE_SUMS_STRIDE,
+  MS_COUNT,
+  MS_LIKES,
+  MS_SUM,
+  MS_SUMSQ,
+  MS_WINDOW,
+} from "./movie-block.js";
 import type { PairFeatureSource, PairScorer, TrainRatings } from "./pair-feature-source.js";
 import { applyScaler, fitScaler } from "./scaler.js";
-import { G_COUNT, G_GENRE_COUNT, G_HOURS, G_LIKES, G_SUM, G_SUMSQ, globalSumsStride, type SlotGlobals, slotGlobals, trendingThreshold } from "./slot-globals.js";
+import {
+  G_COUNT,
+  G_GENRE_COUNT,
+  G_HOURS,
+  G_LIKES,
+  G_SUM,
+  G_SUMSQ,
+  globalSumsStride,
+  type SlotGlobals,
+  slotGlobals,
+  trendingThreshold,
+} from "./slot-globals.js";
 import { finishUser } from "./user-block.js";
-import { addUserRating, combineUserSums, emptyUserSums, hourOf, userSumsStride } from "./user-sums.js";
+import {
+  addUserRating,
+  combineUserSums,
+  emptyUserSums,
+  hourOf,
+  userSumsStride,
+} from "./user-sums.js";
 
 export interface BuildFeaturesOptions extends FeatureOptions {
   /** CF feature sources (models layer), fitted per fold and on the whole training part. */
@@ -65,12 +95,17 @@ function resolve(o: FeatureOptions, split: Split): ResolvedFeatureOptions {
   if (!Number.isInteger(r.embeddingDim) || r.embeddingDim < 0 || r.embeddingDim > 256) {
     throw bad("embeddingDim", "an integer in 0..256", r.embeddingDim);
   }
-  if (!(r.trendingWindow > 0 && r.trendingWindow <= 1)) throw bad("trendingWindow", "a share in (0, 1]", r.trendingWindow);
+  if (!(r.trendingWindow > 0 && r.trendingWindow <= 1))
+    throw bad("trendingWindow", "a share in (0, 1]", r.trendingWindow);
   return r;
 }
 
 /** Genre columns: the genres that occur in the release, in GENRES order. */
-function genreColumns(dataset: Dataset): { names: string[]; bits: number[]; movieCols: Uint32Array } {
+function genreColumns(dataset: Dataset): {
+  names: string[];
+  bits: number[];
+  movieCols: Uint32Array;
+} {
   let union = 0;
   for (const m of dataset.movieInfo.genres) union |= m;
   const bits: number[] = [];
@@ -85,7 +120,9 @@ function genreColumns(dataset: Dataset): { names: string[]; bits: number[]; movi
   return { names: bits.map((b) => dataset.genres[b]), bits, movieCols };
 }
 
-function demographicTable(dataset: Dataset): { table: DemographicTable; occupations: string[]; ageDefault: number } | null {
+function demographicTable(
+  dataset: Dataset,
+): { table: DemographicTable; occupations: string[]; ageDefault: number } | null {
   const d = dataset.demographics;
   if (!d) return null;
   const occupations = [...new Set(d.occupation.filter((o) => o !== ""))].sort();
@@ -112,7 +149,9 @@ function demographicTable(dataset: Dataset): { table: DemographicTable; occupati
 }
 
 function medianYear(year: Float32Array): number {
-  const ys = Array.from(year).filter(Number.isFinite).sort((a, b) => a - b);
+  const ys = Array.from(year)
+    .filter(Number.isFinite)
+    .sort((a, b) => a - b);
   return ys.length ? ys[ys.length >> 1] : 2000;
 }
 
@@ -144,17 +183,33 @@ export async function buildFeatures(
   const nU = dataset.users.size;
   const nM = dataset.movies.size;
   if (r.rating.length !== split.part.length) {
-    throw new CinerankError("ERR_INVALID_ARGUMENT", `split has ${split.part.length} rows but the dataset has ${r.rating.length} ratings`);
+    throw new CinerankError(
+      "ERR_INVALID_ARGUMENT",
+      `split has ${split.part.length} rows but the dataset has ${r.rating.length} ratings`,
+    );
   }
-  if (split.train.length === 0) throw new CinerankError("ERR_DATA_EMPTY", "the split's training part is empty");
+  if (split.train.length === 0)
+    throw new CinerankError("ERR_DATA_EMPTY", "the split's training part is empty");
   const fold = assignFolds(split, k, opt.seed);
   const genres = genreColumns(dataset);
   const G = genres.names.length;
   const demo = demographicTable(dataset);
   const pairNames = sources.flatMap((s) => [...s.names]);
   const dim = opt.embeddingDim;
-  const L: FeatureLayout = makeLayout(G, dim, demo?.occupations.length ?? 0, demo !== null, pairNames.length);
-  const { names, kinds } = featureColumns(genres.names, dim, demo?.occupations ?? [], demo !== null, pairNames);
+  const L: FeatureLayout = makeLayout(
+    G,
+    dim,
+    demo?.occupations.length ?? 0,
+    demo !== null,
+    pairNames.length,
+  );
+  const { names, kinds } = featureColumns(
+    genres.names,
+    dim,
+    demo?.occupations ?? [],
+    demo !== null,
+    pairNames,
+  );
 
   // Content embeddings (fitted on training movies, training-era tags).
   let content: ContentModel | null = null;
@@ -217,7 +272,8 @@ export async function buildFeatures(
       globFold[go + G_GENRE_COUNT + g] += 1;
       globFold[go + G_GENRE_COUNT + G + g] += y;
     }
-    if ((j & 0xfffff) === 0) progress({ stage: "aggregates", done: j, total: nTrain, unit: "ratings" });
+    if ((j & 0xfffff) === 0)
+      progress({ stage: "aggregates", done: j, total: nTrain, unit: "ratings" });
   }
   progress({ stage: "aggregates", done: nTrain, total: nTrain, unit: "ratings" });
 
@@ -246,7 +302,18 @@ export async function buildFeatures(
     slotG.push(g);
     const mb = new Float32Array(nM * L.movieWidth);
     for (let m = 0; m < nM; m++) {
-      finishMovie(G, opt.moviePrior, yearDefault, g, mraw, m * MOVIE_SUMS_STRIDE, dataset.movieInfo.year[m], genres.movieCols[m], mb, m * L.movieWidth);
+      finishMovie(
+        G,
+        opt.moviePrior,
+        yearDefault,
+        g,
+        mraw,
+        m * MOVIE_SUMS_STRIDE,
+        dataset.movieInfo.year[m],
+        genres.movieCols[m],
+        mb,
+        m * L.movieWidth,
+      );
     }
     movieBlocks.push(mb);
     const ub = new Float32Array(nU * L.userWidth);
@@ -256,7 +323,18 @@ export async function buildFeatures(
       for (const f of folds) offsets.push((f * nU + u) * US);
       if (s === k) {
         combineUserSums(userFold, US, offsets, stateUserSums, u * US);
-        finishUser(G, dim, opt.genrePrior, g, stateUserSums, u * US, ub, u * L.userWidth, uv, u * dim);
+        finishUser(
+          G,
+          dim,
+          opt.genrePrior,
+          g,
+          stateUserSums,
+          u * US,
+          ub,
+          u * L.userWidth,
+          uv,
+          u * dim,
+        );
       } else {
         combineUserSums(userFold, US, offsets, tmpUser, 0);
         finishUser(G, dim, opt.genrePrior, g, tmpUser, 0, ub, u * L.userWidth, uv, u * dim);
@@ -337,14 +415,31 @@ export async function buildFeatures(
         if (trainFolds[j] === f) outRows[b++] = j;
         else fitRows[a++] = split.train[j];
       }
-      const scorer = await src.fit(ratingsOf(fitRows), { seed: opt.seed, threshold, fold: f, onProgress: options.onProgress });
+      const scorer = await src.fit(ratingsOf(fitRows), {
+        seed: opt.seed,
+        threshold,
+        fold: f,
+        onProgress: options.onProgress,
+      });
       const tmp = new Float32Array(outRows.length * w);
-      scorer.scoreRows(Int32Array.from(outRows, (j) => train.user[j]), Int32Array.from(outRows, (j) => train.movie[j]), tmp, w, 0);
+      scorer.scoreRows(
+        Int32Array.from(outRows, (j) => train.user[j]),
+        Int32Array.from(outRows, (j) => train.movie[j]),
+        tmp,
+        w,
+        0,
+      );
       for (let q = 0; q < outRows.length; q++) {
-        for (let c = 0; c < w; c++) train.values[outRows[q] * cols + pairOffset + c] = tmp[q * w + c];
+        for (let c = 0; c < w; c++)
+          train.values[outRows[q] * cols + pairOffset + c] = tmp[q * w + c];
       }
     }
-    const scorer = await src.fit(ratingsOf(split.train), { seed: opt.seed, threshold, fold: -1, onProgress: options.onProgress });
+    const scorer = await src.fit(ratingsOf(split.train), {
+      seed: opt.seed,
+      threshold,
+      fold: -1,
+      onProgress: options.onProgress,
+    });
     scorer.scoreRows(val.user, val.movie, val.values, cols, pairOffset);
     scorer.scoreRows(test.user, test.movie, test.values, cols, pairOffset);
     scorers[src.name] = scorer;

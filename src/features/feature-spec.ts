@@ -106,7 +106,13 @@ export const M_YEAR = 7;
 export const M_YEAR_UNKNOWN = 8;
 export const M_GENRE = 9;
 
-export function makeLayout(genres: number, dim: number, occupations: number, demographics: boolean, pair: number): FeatureLayout {
+export function makeLayout(
+  genres: number,
+  dim: number,
+  occupations: number,
+  demographics: boolean,
+  pair: number,
+): FeatureLayout {
   const userWidth = U_GENRE + 2 * genres;
   const movieWidth = M_GENRE + genres;
   const interactionWidth = dim > 0 ? 5 : 4;
@@ -136,7 +142,10 @@ export function makeLayout(genres: number, dim: number, occupations: number, dem
 }
 
 function slug(s: string): string {
-  return s.toLowerCase().replace(/[^a-z0-9]+/g, "_").replace(/^_|_$/g, "");
+  return s
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "_")
+    .replace(/^_|_$/g, "");
 }
 
 /** Feature names and kinds in column order. */

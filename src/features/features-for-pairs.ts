@@ -26,7 +26,10 @@ export function featuresForPairs(
   const profile = typeof user === "number" ? userProfile(spec, state, user) : user;
   const n = movies.length;
   if (typeof when !== "number" && when.length !== n) {
-    throw new CinerankError("ERR_INVALID_ARGUMENT", `featuresForPairs: ${when.length} timestamps for ${n} movies`);
+    throw new CinerankError(
+      "ERR_INVALID_ARGUMENT",
+      `featuresForPairs: ${when.length} timestamps for ${n} movies`,
+    );
   }
   const g = slotGlobals(state.globals, 0, L.genres, state.trendingThreshold);
   const ub = new Float32Array(L.userWidth);
@@ -51,18 +54,45 @@ export function featuresForPairs(
   for (let j = 0; j < n; j++) {
     const m = movies[j];
     if (!Number.isInteger(m) || m < 0 || m >= state.nMovies) {
-      throw new CinerankError("ERR_UNKNOWN_MOVIE", `movie index ${m} is not in the catalogue (0..${state.nMovies - 1})`);
+      throw new CinerankError(
+        "ERR_UNKNOWN_MOVIE",
+        `movie index ${m} is not in the catalogue (0..${state.nMovies - 1})`,
+      );
     }
     const ts = typeof when === "number" ? when : when[j];
     timestamp[j] = ts;
-    writeFeatureRow(L, ub, 0, uv, 0, state.movieBlock, m * L.movieWidth, state.movieEmbedding, m * L.dim, ts, spec.defaults.user_age ?? 0, age, gender, occupation, values, j * cols);
+    writeFeatureRow(
+      L,
+      ub,
+      0,
+      uv,
+      0,
+      state.movieBlock,
+      m * L.movieWidth,
+      state.movieEmbedding,
+      m * L.dim,
+      ts,
+      spec.defaults.user_age ?? 0,
+      age,
+      gender,
+      occupation,
+      values,
+      j * cols,
+    );
   }
   let offset = L.pairStart;
   for (const name of spec.pairSources) {
     const scorer = state.scorers[name];
-    if (!scorer) throw new CinerankError("ERR_NOT_FITTED", `feature state has no scorer for pair source "${name}"`);
+    if (!scorer)
+      throw new CinerankError(
+        "ERR_NOT_FITTED",
+        `feature state has no scorer for pair source "${name}"`,
+      );
     const pairUser = profile.ratings
-      ? { index: profile.index, ratings: { movie: profile.ratings.movie, rating: profile.ratings.rating } }
+      ? {
+          index: profile.index,
+          ratings: { movie: profile.ratings.movie, rating: profile.ratings.rating },
+        }
       : { index: profile.index };
     scorer.scoreUser(pairUser, movies, values, cols, offset);
     offset += scorer.names.length;

@@ -7,7 +7,18 @@
  * by itself), std and like-rate of all training ratings, count 0, popularity 0, not trending,
  * movie_unseen = 1. Unknown release years take the catalogue's median year (movie_year_unknown = 1).
  */
-import { M_COUNT, M_GENRE, M_LIKE, M_MEAN, M_POPULARITY, M_STD, M_TRENDING, M_UNSEEN, M_YEAR, M_YEAR_UNKNOWN } from "./feature-spec.js";
+import {
+  M_COUNT,
+  M_GENRE,
+  M_LIKE,
+  M_MEAN,
+  M_POPULARITY,
+  M_STD,
+  M_TRENDING,
+  M_UNSEEN,
+  M_YEAR,
+  M_YEAR_UNKNOWN,
+} from "./feature-spec.js";
 import type { SlotGlobals } from "./slot-globals.js";
 
 export const MOVIE_SUMS_STRIDE = 5;

@@ -9,7 +9,12 @@ export interface Scaler {
   std: number[];
 }
 
-export function fitScaler(values: Float32Array, rows: number, cols: number, kinds: readonly FeatureKind[]): Scaler {
+export function fitScaler(
+  values: Float32Array,
+  rows: number,
+  cols: number,
+  kinds: readonly FeatureKind[],
+): Scaler {
   const sum = new Float64Array(cols);
   const sum2 = new Float64Array(cols);
   for (let r = 0; r < rows; r++) {

@@ -30,7 +30,12 @@ export interface SlotGlobals {
 }
 
 /** Derive the slot's globals from its raw sums. Falls back to 3.0 / like-rate 0.5 when empty. */
-export function slotGlobals(raw: Float64Array, o: number, genres: number, trendingThreshold: number): SlotGlobals {
+export function slotGlobals(
+  raw: Float64Array,
+  o: number,
+  genres: number,
+  trendingThreshold: number,
+): SlotGlobals {
   const c = raw[o + G_COUNT];
   const mean = c > 0 ? raw[o + G_SUM] / c : 3;
   const std = c > 0 ? Math.sqrt(Math.max(0, raw[o + G_SUMSQ] / c - mean * mean)) : 1;
@@ -53,7 +58,12 @@ export function slotGlobals(raw: Float64Array, o: number, genres: number, trendi
  * Top-decile threshold of window counts: the smallest count among the top 10% of movies that
  * have any rating in the window (ties at the threshold are all trending).
  */
-export function trendingThreshold(recent: Float64Array, stride: number, o: number, n: number): number {
+export function trendingThreshold(
+  recent: Float64Array,
+  stride: number,
+  o: number,
+  n: number,
+): number {
   const counts: number[] = [];
   for (let m = 0; m < n; m++) {
     const c = recent[m * stride + o];

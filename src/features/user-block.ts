@@ -7,9 +7,27 @@
  * like-rate and top hour of all training ratings, count 0, span 0, genre preferences = the
  * global mean, genre shares = global shares, content profile = 0 (cosine 0), user_unseen = 1.
  */
-import { U_COUNT, U_GENRE, U_HOUR, U_LIKE, U_MEAN, U_SPAN, U_STD, U_UNSEEN } from "./feature-spec.js";
+import {
+  U_COUNT,
+  U_GENRE,
+  U_HOUR,
+  U_LIKE,
+  U_MEAN,
+  U_SPAN,
+  U_STD,
+  U_UNSEEN,
+} from "./feature-spec.js";
 import type { SlotGlobals } from "./slot-globals.js";
-import { S_COUNT, S_GENRE_COUNT, S_HOURS, S_LIKES, S_MAX_TS, S_MIN_TS, S_SUM, S_SUMSQ } from "./user-sums.js";
+import {
+  S_COUNT,
+  S_GENRE_COUNT,
+  S_HOURS,
+  S_LIKES,
+  S_MAX_TS,
+  S_MIN_TS,
+  S_SUM,
+  S_SUMSQ,
+} from "./user-sums.js";
 
 export function finishUser(
   genres: number,

@@ -44,7 +44,10 @@ function stride(spec: FeatureSpec): number {
 /** The training profile of user `index` (a copy of the whole-training sums). */
 export function userProfile(spec: FeatureSpec, state: FeatureState, index: number): UserProfile {
   if (!Number.isInteger(index) || index < 0 || index >= state.nUsers) {
-    throw new CinerankError("ERR_UNKNOWN_USER", `user index ${index} is not in the training data (0..${state.nUsers - 1})`);
+    throw new CinerankError(
+      "ERR_UNKNOWN_USER",
+      `user index ${index} is not in the training data (0..${state.nUsers - 1})`,
+    );
   }
   const s = stride(spec);
   return { index, sums: state.userSums.slice(index * s, (index + 1) * s) };
@@ -65,18 +68,38 @@ export function userProfileFromRatings(
   const sums = emptyUserSums(stride(spec));
   const n = ratings.movie.length;
   if (ratings.rating.length !== n || ratings.timestamp.length !== n) {
-    throw new CinerankError("ERR_INVALID_ARGUMENT", "profile ratings: movie, rating and timestamp must have the same length");
+    throw new CinerankError(
+      "ERR_INVALID_ARGUMENT",
+      "profile ratings: movie, rating and timestamp must have the same length",
+    );
   }
   for (let j = 0; j < n; j++) {
     const m = ratings.movie[j];
     if (!Number.isInteger(m) || m < 0 || m >= state.nMovies) {
-      throw new CinerankError("ERR_UNKNOWN_MOVIE", `profile rating ${j}: movie index ${m} is not in the catalogue`);
+      throw new CinerankError(
+        "ERR_UNKNOWN_MOVIE",
+        `profile rating ${j}: movie index ${m} is not in the catalogue`,
+      );
     }
     const y = ratings.rating[j];
     if (!Number.isFinite(y) || !Number.isFinite(ratings.timestamp[j])) {
-      throw new CinerankError("ERR_INVALID_ARGUMENT", `profile rating ${j}: rating and timestamp must be numbers`);
+      throw new CinerankError(
+        "ERR_INVALID_ARGUMENT",
+        `profile rating ${j}: rating and timestamp must be numbers`,
+      );
     }
-    addUserRating(sums, 0, L.genres, L.dim, y, ratings.timestamp[j], y >= spec.threshold ? 1 : 0, state.movieGenreCols[m], state.movieEmbedding, m * L.dim);
+    addUserRating(
+      sums,
+      0,
+      L.genres,
+      L.dim,
+      y,
+      ratings.timestamp[j],
+      y >= spec.threshold ? 1 : 0,
+      state.movieGenreCols[m],
+      state.movieEmbedding,
+      m * L.dim,
+    );
   }
   return { index, sums, ratings, demographics };
 }

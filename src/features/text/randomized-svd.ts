@@ -75,16 +75,19 @@ function timesSmall(
 /**
  * Orthonormal basis of the column space of Y (n x l): Q = Y W Λ^{-1/2} from the eigenpairs of
  * YᵀY, twice (the second pass repairs the orthogonality lost to squaring the condition
- * number). Directions with negligible energy are dropped, so the result may have fewer columns.
+ * number; the power iterations skip it, since they only need a well-conditioned basis, and
+ * the last one repairs it). Directions with negligible energy are dropped, so the result may
+ * have fewer columns.
  */
 export function orthonormalize(
   y: Float64Array,
   n: number,
   l: number,
+  passes = 2,
 ): { q: Float64Array; cols: number } {
   let q = y;
   let cols = l;
-  for (let pass = 0; pass < 2; pass++) {
+  for (let pass = 0; pass < passes; pass++) {
     const { values, vectors } = symmetricEigen(gram(q, n, cols), cols);
     const top = values[0];
     let keep = 0;
@@ -110,10 +113,15 @@ export function randomizedSvd(
   const l0 = Math.max(1, Math.min(k + oversample, a.rows, a.cols));
   const omega = new Float64Array(a.cols * l0);
   for (let i = 0; i < omega.length; i++) omega[i] = rng.normal();
-  let { q, cols: l } = orthonormalize(csrTimesDense(a, omega, l0), a.rows, l0);
+  let { q, cols: l } = orthonormalize(csrTimesDense(a, omega, l0), a.rows, l0, power > 0 ? 1 : 2);
   for (let it = 0; it < power && l > 0; it++) {
-    const z = orthonormalize(csrTransposeTimesDense(a, q, l), a.cols, l);
-    ({ q, cols: l } = orthonormalize(csrTimesDense(a, z.q, z.cols), a.rows, z.cols));
+    const z = orthonormalize(csrTransposeTimesDense(a, q, l), a.cols, l, 1);
+    ({ q, cols: l } = orthonormalize(
+      csrTimesDense(a, z.q, z.cols),
+      a.rows,
+      z.cols,
+      it === power - 1 ? 2 : 1,
+    ));
   }
   const u = new Float64Array(a.rows * k);
   const s = new Float64Array(k);

@@ -21,8 +21,13 @@ export function addTerm(bag: TermBag, term: string, weight = 1): void {
 }
 
 /** Fit on the documents `docs[d]` for d in `train` (all when omitted); terms need minDf docs. */
-export function fitTfidf(docs: readonly TermBag[], train?: ArrayLike<number>, minDf = 1): TfidfModel {
-  if (!(minDf >= 1)) throw new CinerankError("ERR_INVALID_ARGUMENT", `minDf: expected >= 1, got ${minDf}`);
+export function fitTfidf(
+  docs: readonly TermBag[],
+  train?: ArrayLike<number>,
+  minDf = 1,
+): TfidfModel {
+  if (!(minDf >= 1))
+    throw new CinerankError("ERR_INVALID_ARGUMENT", `minDf: expected >= 1, got ${minDf}`);
   const df = new Map<string, number>();
   const n = train ? train.length : docs.length;
   for (let j = 0; j < n; j++) {
