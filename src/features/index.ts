@@ -14,3 +14,4 @@ export * from "./text/tfidf.js";
 export * from "./text/tokenizer.js";
 export * from "./user-profile.js";
 export * from "./user-sums.js";
+export * from "./export-feature-table.js";

@@ -4,6 +4,7 @@
  */
 import type { Command } from "commander";
 import { register as download } from "./download.js";
+import { register as features } from "./features.js";
 import { register as generate } from "./generate.js";
 import { register as inspect } from "./inspect.js";
 import { register as metadata } from "./metadata.js";
@@ -11,4 +12,4 @@ import { register as start } from "./start.js";
 
 type Register = (program: Command) => void;
 
-export const commands: Register[] = [inspect, download, generate, start, metadata];
+export const commands: Register[] = [inspect, download, generate, start, metadata, features];
