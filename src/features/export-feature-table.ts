@@ -92,7 +92,10 @@ export async function writeFeatureTable(
 ): Promise<void> {
   const ext = extname(path).toLowerCase();
   if (ext !== ".parquet" && ext !== ".csv") {
-    throw new CinerankError("ERR_INVALID_ARGUMENT", `--out ${path}: expected a .parquet or .csv file name`);
+    throw new CinerankError(
+      "ERR_INVALID_ARGUMENT",
+      `--out ${path}: expected a .parquet or .csv file name`,
+    );
   }
   const instance = await DuckDBInstance.create(":memory:");
   const conn = await instance.connect();
