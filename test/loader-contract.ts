@@ -35,6 +35,8 @@ export interface Expected {
   optional: string[];
   demographics?: Record<string, [string, number, string, string]>;
   firstRating: [number, number, number, number];
+  /** Genome tags, movie ids with scores (in movie order) and their row-major relevance. */
+  genome?: { tags: string[]; movies: number[]; relevance: number[] };
 }
 
 const RATINGS_FILE = { csv: "ratings.csv", dat: "ratings.dat", "100k": "u.data" };
@@ -165,6 +167,18 @@ export function loaderContract(name: string, fixtureDir: string): void {
         );
       }
       assert.ok(d.tags.user.every((x) => x >= 0) && d.tags.movie.every((x) => x >= 0));
+      if (expected.genome) {
+        assert.ok(d.genome);
+        assert.deepEqual(d.genome.tags, expected.genome.tags);
+        assert.deepEqual(
+          [...d.genome.movies].map((m) => d.movies.id(m)),
+          expected.genome.movies,
+        );
+        assert.deepEqual(
+          [...d.genome.relevance].map((x) => Math.round(x * 1e6) / 1e6),
+          expected.genome.relevance,
+        );
+      } else assert.equal(d.genome, undefined);
     });
 
     test("a second load reuses the store and gives the same dataset", async () => {
@@ -205,6 +219,7 @@ export function loaderContract(name: string, fixtureDir: string): void {
       assert.equal(got.dataset.ratings.rating.length, expected.ratings);
       assert.equal(got.dataset.tags.tag.length, 0);
       assert.equal(got.dataset.demographics, undefined);
+      assert.equal(got.dataset.genome, undefined);
       if (expected.release) assert.equal(got.dataset.release, expected.release);
     });
 

@@ -5,6 +5,8 @@
  */
 import { DOUBLE, FLOAT, INTEGER, VARCHAR } from "@duckdb/node-api";
 import { ChunkWriter } from "./chunk-writer.js";
+import { fastCsvGenomeScores } from "./fast-csv-ratings.js";
+import { checkCsvHeader } from "./header-check.js";
 import type { ImportContext } from "./import-context.js";
 import { parseDecimalBytes, parseUintBytes } from "./parse-number.js";
 import type { ReleaseFile } from "./release-files.js";
@@ -36,6 +38,7 @@ export const ML1M_OCCUPATIONS = [
 ];
 
 const MAX_ID = 2147483647;
+const GENOME_SCORE_COLUMNS = ["movieId", "tagId", "relevance"];
 
 export async function importTags(ctx: ImportContext, file: ReleaseFile): Promise<RowCounts> {
   const { conn, report, movieIds } = ctx;
@@ -197,12 +200,15 @@ export async function importGenomeScores(
   ctx: ImportContext,
   file: ReleaseFile,
 ): Promise<RowCounts> {
+  checkCsvHeader(file.path, file.name, GENOME_SCORE_COLUMNS);
+  const fast = await fastCsvGenomeScores(ctx, file);
+  if (fast) return fast;
   const { conn, report, movieIds } = ctx;
   await conn.run("CREATE TABLE genome_scores(movie INTEGER, tag_id INTEGER, relevance FLOAT)");
   const w = await ChunkWriter.open(conn, "genome_scores", [INTEGER, INTEGER, FLOAT]);
   const counts = await readRows(
     file,
-    { sep: ",", fields: 3, header: true, columns: ["movieId", "tagId", "relevance"] },
+    { sep: ",", fields: 3, header: true, columns: GENOME_SCORE_COLUMNS },
     report,
     ctx.onProgress,
     (buf, f, line) => {

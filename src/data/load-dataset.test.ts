@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { appendFileSync, cpSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { after, test } from "node:test";
@@ -64,4 +64,21 @@ test("ml-latest-small loads with the published figures, then reuses its store", 
   assert.deepEqual(second.dataset.ratings.rating, d.ratings.rating);
   assert.deepEqual(second.dataset.ratings.user, d.ratings.user);
   assert.deepEqual(second.report, first.report);
+});
+
+test("genome scores: bad relevance and unknown movies are reported with lines (row-by-row fallback)", async () => {
+  const fixture = resolve(root, "test", "fixtures", "csv-tiny");
+  const dir = join(tmp, "genome-bad", "csv-tiny");
+  cpSync(fixture, dir, { recursive: true });
+  appendFileSync(join(dir, "genome-scores.csv"), "3,1,1.5\n999,1,0.5\n3,2,0.25\n");
+  const { report, dataset } = await loadDataset(dir, { store: join(tmp, "genome-bad.duckdb") });
+  const issues = report.issues.filter((i) => i.file === "genome-scores.csv");
+  assert.deepEqual(issues.map((i) => [i.kind, i.firstLines]).sort(), [
+    ["bad_value", [8]],
+    ["unknown_movie", [9]],
+  ]);
+  assert.deepEqual(
+    [...dataset.genome!.movies].map((m) => dataset.movies.id(m)),
+    [1, 2, 3],
+  );
 });

@@ -76,3 +76,17 @@ test("inspect on a folder without data fails with a coded error and exit code 1"
     },
   );
 });
+
+test("start inspects $CINERANK_DATA when it holds a dataset (no download)", async () => {
+  const fixture = join(root, "test", "fixtures", "ml-1m-tiny");
+  const { stdout } = await run(
+    process.execPath,
+    [bin, "start", "--json", "--quiet", "--store", join(tmp, "start.duckdb")],
+    {
+      env: { ...process.env, CINERANK_DATA: fixture, CINERANK_DOWNLOAD_BASE: "http://127.0.0.1:9" },
+    },
+  );
+  const s = JSON.parse(stdout);
+  assert.equal(s.release, "ml-1m");
+  assert.equal(s.ratings, 6);
+});
