@@ -71,6 +71,8 @@ export async function buildStore(
   const instance = await DuckDBInstance.create(tmp);
   let closed = false;
   const conn = await instance.connect();
+  // lets long read_csv queries report their progress (fast-csv-ratings.ts polls it)
+  await conn.run("SET enable_progress_bar = true; SET enable_progress_bar_print = false");
   try {
     const report = new ReportBuilder();
     report.missingOptional.push(...release.missingOptional);

@@ -32,6 +32,32 @@ export function countLines(path: string): number {
   }
 }
 
+/**
+ * Runs `sql` while polling DuckDB's query progress, so a long read_csv still moves the
+ * progress bar (reported as bytes of `total`).
+ */
+async function runWithProgress(
+  ctx: ImportContext,
+  sql: string,
+  stage: string,
+  total: number,
+): Promise<void> {
+  const timer = setInterval(() => {
+    try {
+      const p = ctx.conn.progress.percentage;
+      if (p > 0 && p < 100)
+        ctx.onProgress({ stage, done: Math.round((p / 100) * total), total, unit: "bytes" });
+    } catch {
+      // progress is best effort
+    }
+  }, 250);
+  try {
+    await ctx.conn.run(sql);
+  } finally {
+    clearInterval(timer);
+  }
+}
+
 function sqlString(s: string): string {
   return `'${s.replaceAll("'", "''")}'`;
 }
@@ -47,10 +73,13 @@ export async function fastCsvRatings(
   const dataLines = countLines(file.path) - 1;
   try {
     // ids and timestamps are read as DOUBLE so that "12.5" is caught below instead of rounded
-    await conn.run(
+    await runWithProgress(
+      ctx,
       `CREATE TABLE ratings_fast AS SELECT row_number() OVER () + 1 AS line, userId AS user, movieId AS movie, rating, timestamp AS ts
        FROM read_csv(${sqlString(file.path)}, header = true, delim = ',', quote = '"', escape = '"', auto_detect = false, strict_mode = true,
          columns = {'userId': 'DOUBLE', 'movieId': 'DOUBLE', 'rating': 'DOUBLE', 'timestamp': 'DOUBLE'})`,
+      stage,
+      total,
     );
   } catch {
     await conn.run("DROP TABLE IF EXISTS ratings_fast");
@@ -93,10 +122,13 @@ export async function fastCsvGenomeScores(
   ctx.onProgress({ stage, done: 0, total, unit: "bytes" });
   const dataLines = countLines(file.path) - 1;
   try {
-    await conn.run(
+    await runWithProgress(
+      ctx,
       `CREATE TABLE genome_fast AS SELECT movieId AS movie, tagId AS tag_id, relevance
        FROM read_csv(${sqlString(file.path)}, header = true, delim = ',', quote = '"', escape = '"', auto_detect = false, strict_mode = true,
          columns = {'movieId': 'DOUBLE', 'tagId': 'DOUBLE', 'relevance': 'DOUBLE'})`,
+      stage,
+      total,
     );
   } catch {
     await conn.run("DROP TABLE IF EXISTS genome_fast");
