@@ -85,7 +85,7 @@ export async function importRatings(ctx: ImportContext, file: ReleaseFile): Prom
   }
   // rows keep file order (no ORDER BY: DuckDB preserves insertion order)
   await conn.run(
-    `CREATE TABLE ratings AS SELECT line, user, movie, rating, CAST(ts AS BIGINT) AS timestamp FROM ratings_raw${
+    `CREATE TABLE ratings AS SELECT user, movie, rating, CAST(ts AS BIGINT) AS timestamp FROM ratings_raw${
       dupLines.length > 0 ? " WHERE line NOT IN (SELECT line FROM dup_lines)" : ""
     }`,
   );

@@ -81,7 +81,7 @@ export async function importTags(ctx: ImportContext, file: ReleaseFile): Promise
   );
   w.close();
   await conn.run(
-    "CREATE TABLE tags AS SELECT line, user, movie, tag, CAST(ts AS BIGINT) AS timestamp FROM tags_raw; DROP TABLE tags_raw",
+    "CREATE TABLE tags AS SELECT user, movie, tag, CAST(ts AS BIGINT) AS timestamp FROM tags_raw; DROP TABLE tags_raw",
   );
   return counts;
 }

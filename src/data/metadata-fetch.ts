@@ -9,8 +9,8 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { CinerankError, noProgress, type ProgressReporter } from "../core/index.js";
 import {
-  type StoredMovieMetadata,
   moviesMissingMetadata,
+  type StoredMovieMetadata,
   upsertMetadata,
 } from "./metadata-store.js";
 

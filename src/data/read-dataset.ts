@@ -6,7 +6,7 @@
  *           file by ascending id.
  * Ratings keep file order, followed by `ratings_added` in insertion order.
  */
-import type { DuckDBConnection } from "@duckdb/node-api";
+import type { DuckDBConnection, DuckDBVector } from "@duckdb/node-api";
 import { IdMap, type ProgressReporter } from "../core/index.js";
 import type {
   Dataset,
@@ -51,6 +51,21 @@ async function columns(conn: DuckDBConnection, sql: string, n: number): Promise<
   return cols;
 }
 
+/**
+ * The chunk's values as the typed array DuckDB filled (Int32Array for INTEGER, Float32Array for
+ * FLOAT, Float64Array for DOUBLE) when the vector has no NULLs, else null. @duckdb/node-api keeps
+ * them in a field its typings mark private; reading it avoids one method call per value (80M for
+ * ml-20m). If a future version changes that, callers fall back to getItem.
+ */
+function rawNumbers(v: DuckDBVector): ArrayLike<number> | null {
+  const inner = v as unknown as { items?: unknown; validity?: { data?: unknown } };
+  const items = inner.items;
+  const numeric =
+    items instanceof Int32Array || items instanceof Float32Array || items instanceof Float64Array;
+  if (!numeric || !inner.validity || inner.validity.data !== null) return null;
+  return items.length === v.itemCount ? items : null;
+}
+
 async function count(conn: DuckDBConnection, sql: string): Promise<number> {
   return Number((await conn.runAndReadAll(sql)).getRowsJS()[0][0]);
 }
@@ -77,11 +92,24 @@ async function readRatingRows(
     const cm = chunk.getColumnVector(1);
     const cr = chunk.getColumnVector(2);
     const ct = chunk.getColumnVector(3);
-    for (let k = 0; k < n; k++) {
-      out.user[p + k] = users.get(cu.getItem(k) as number);
-      out.movie[p + k] = movies.get(cm.getItem(k) as number);
-      out.rating[p + k] = cr.getItem(k) as number;
-      out.timestamp[p + k] = ct.getItem(k) as number;
+    const ru = rawNumbers(cu);
+    const rm = rawNumbers(cm);
+    const rr = rawNumbers(cr);
+    const rt = rawNumbers(ct);
+    if (ru && rm && rr && rt) {
+      for (let k = 0; k < n; k++) {
+        out.user[p + k] = users.get(ru[k]);
+        out.movie[p + k] = movies.get(rm[k]);
+      }
+      out.rating.set(rr, p);
+      out.timestamp.set(rt, p);
+    } else {
+      for (let k = 0; k < n; k++) {
+        out.user[p + k] = users.get(cu.getItem(k) as number);
+        out.movie[p + k] = movies.get(cm.getItem(k) as number);
+        out.rating[p + k] = cr.getItem(k) as number;
+        out.timestamp[p + k] = ct.getItem(k) as number;
+      }
     }
     p += n;
     if (p - lastReport >= 1 << 20) {

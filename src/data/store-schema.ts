@@ -4,18 +4,18 @@
  * over to rebuilt stores, and every load appends it after the release's ratings.
  *
  *   movies(pos, movie, title, year, genres VARCHAR[], genre_mask)  pos = order in the movies file
- *   ratings(line, user, movie, rating, timestamp)                  line = line in the ratings file
+ *   ratings(user, movie, rating, timestamp)                        in file order
  *   ratings_added(user, movie, rating, timestamp, added_at)
- *   tags(line, user, movie, tag, timestamp)   links(movie, imdb, tmdb)
+ *   tags(user, movie, tag, timestamp)   links(movie, imdb, tmdb)
  *   users(user, age, gender, occupation, zip)                      ml-100k, ml-1m only
  *   genome_tags(tag_id, tag)   genome_scores(movie, tag_id, relevance)
  *   meta(key, value)   keys: format, release, layout, source_dir, fingerprint, report, complete
  */
-export const STORE_FORMAT = "1";
+export const STORE_FORMAT = "2";
 
 /** Tables every store has (empty when the release lacks the file). */
 export const EMPTY_TABLES: Record<string, string> = {
-  tags: "CREATE TABLE tags(line INTEGER, user INTEGER, movie INTEGER, tag VARCHAR, timestamp BIGINT)",
+  tags: "CREATE TABLE tags(user INTEGER, movie INTEGER, tag VARCHAR, timestamp BIGINT)",
   links: "CREATE TABLE links(movie INTEGER, imdb VARCHAR, tmdb INTEGER)",
   users:
     "CREATE TABLE users(user INTEGER, age INTEGER, gender VARCHAR, occupation VARCHAR, zip VARCHAR)",
