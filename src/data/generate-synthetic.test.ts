@@ -34,6 +34,15 @@ test("same seed, same bytes; another seed, other ratings", async () => {
   assert.notEqual(files(join(tmp, "c"))["ratings.csv"], a["ratings.csv"]);
 });
 
+test("worker threads write the same bytes as one thread", async () => {
+  const shape = { users: 4200, movies: 300, ratings: 4200 * 24, seed: 9 };
+  await generateSynthetic({ out: join(tmp, "t1"), ...shape, threads: 1 });
+  await generateSynthetic({ out: join(tmp, "t2"), ...shape, threads: 2 });
+  const one = files(join(tmp, "t1"));
+  assert.deepEqual(files(join(tmp, "t2")), one);
+  assert.equal(one["ratings.csv"].trimEnd().split("\n").length, shape.ratings + 1);
+});
+
 test("shape: exact counts, >= 20 ratings per user, MovieLens-like histogram, long tail, learnable", async () => {
   const { dataset: d, report } = await loadDataset(join(tmp, "a"), {
     store: join(tmp, "a.duckdb"),

@@ -14,6 +14,7 @@ interface GenerateCliOptions {
   movies: string;
   ratings: string;
   seed: string;
+  threads?: string;
   quiet?: boolean;
   json?: boolean;
 }
@@ -40,6 +41,7 @@ async function generateAction(opts: GenerateCliOptions): Promise<void> {
       movies: int("--movies", opts.movies),
       ratings: int("--ratings", opts.ratings),
       seed: int("--seed", opts.seed),
+      threads: opts.threads === undefined ? undefined : Math.max(1, int("--threads", opts.threads)),
       onProgress: progress.report,
     });
   } finally {
@@ -65,6 +67,10 @@ export function register(program: Command): void {
     .option("--movies <n>", "number of movies", String(ML20M_SHAPE.movies))
     .option("--ratings <n>", "number of ratings (>= 20 x users)", String(ML20M_SHAPE.ratings))
     .option("--seed <n>", "random seed (same seed, same bytes)", "42")
+    .option(
+      "--threads <n>",
+      "worker threads writing users (default: cores, at most 8; same bytes for any n)",
+    )
     .option("--json", "print the result as JSON on stdout")
     .option("--quiet", "no progress output")
     .action(runCommand(generateAction));
