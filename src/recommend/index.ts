@@ -25,3 +25,5 @@ export type {
   SimilarResult,
   Strategy,
 } from "./types.js";
+export * from "./fit-serving-cf.js";
+export * from "./open-recommender.js";

@@ -136,8 +136,8 @@ export class Recommender {
   /** The user as the feature pipeline and CF scorers see them. */
   servingUser(userId: number): ServingUser {
     const index = this.parts.userIndex(userId);
-    if (index >= 0 && !this.book.hasLive(userId)) return { index };
-    return { index, ratings: this.book.ratings(userId) };
+    if (index >= 0 && !this.book.hasLive(userId)) return { id: userId, index };
+    return { id: userId, index, ratings: this.book.ratings(userId) };
   }
 
   private reasonsFor(ratings: UserRatings): UserReasons {

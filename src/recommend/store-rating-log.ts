@@ -59,6 +59,27 @@ export class StoreRatingLog implements RatingLog {
     }
   }
 
+  /** Every stored added rating with the time it was added (unix seconds). */
+  async added(): Promise<(LoggedRating & { addedAt: number })[]> {
+    const store = await openStore(this.storePath, { readOnly: true });
+    try {
+      const rows = (
+        await store.conn.runAndReadAll(
+          "SELECT user, movie, rating, CAST(timestamp AS DOUBLE), CAST(added_at AS DOUBLE) FROM ratings_added",
+        )
+      ).getRowsJS();
+      return rows.map((r) => ({
+        userId: Number(r[0]),
+        movieId: Number(r[1]),
+        rating: Number(r[2]),
+        timestamp: Number(r[3]),
+        addedAt: Number(r[4]),
+      }));
+    } finally {
+      store.close();
+    }
+  }
+
   async users(): Promise<number[]> {
     const store = await openStore(this.storePath, { readOnly: true });
     try {

@@ -9,7 +9,9 @@ import type { UserRatings } from "./rating-book.js";
 
 /** A user at scoring time (same meaning as features' PairUser). */
 export interface ServingUser {
-  /** The user's index in the fitted models; -1 when the models never saw the user. */
+  /** MovieLens userId. */
+  id: number;
+  /** The user's index in the fitted like-model's features; -1 when it never saw the user. */
   index: number;
   /** Current ratings, set when they differ from what the models were fitted on. */
   ratings?: UserRatings;

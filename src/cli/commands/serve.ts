@@ -1,0 +1,78 @@
+/**
+ * `cinerank serve [--port 3000] [--host 127.0.0.1] [--run DIR] [--data DIR]`: the HTTP API
+ * and the web app. The server listens at once and loads the run in the background
+ * (/api/health is 503 until then). CINERANK_API_KEY, when set, protects the ratings route.
+ * SIGINT/SIGTERM shut down gracefully: in-flight requests finish, the store is released.
+ */
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import type { Command } from "commander";
+import { CinerankError } from "../../core/index.js";
+import { datasetStats, openRecommender } from "../../recommend/index.js";
+import { buildApp, modelsResponse, recommenderBackend, startServer } from "../../serve/index.js";
+import { runCommand } from "../run-command.js";
+import { addRunOptions, parseIntIn, type RunFlags } from "./run-options.js";
+
+interface Flags extends RunFlags {
+  port: string;
+  host: string;
+  web?: string;
+  logLevel: string;
+}
+
+const LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
+
+/** The web app's build shipped with the package (web/dist), if it was built. */
+export function defaultWebDist(): string | null {
+  const dir = fileURLToPath(new URL("../../../../web/dist", import.meta.url));
+  return existsSync(dir) ? dir : null;
+}
+
+export function register(program: Command): void {
+  addRunOptions(
+    program
+      .command("serve")
+      .description("HTTP API (+ web app at /) on a trained run; docs at /docs")
+      .option("--port <n>", "port (0 = any free port)", "3000")
+      .option("--host <addr>", "address to bind (127.0.0.1 = this machine only)", "127.0.0.1")
+      .option("--web <dir>", "built web app folder to serve at / (default: the package's web/dist)")
+      .option("--log-level <level>", `request log level: ${LEVELS.join(", ")}`, "info"),
+  ).action(
+    runCommand(async (f: Flags) => {
+      const port = parseIntIn("port", f.port, 0, 65535) ?? 3000;
+      if (!LEVELS.includes(f.logLevel)) {
+        throw new CinerankError(
+          "ERR_INVALID_ARGUMENT",
+          `--log-level: expected one of ${LEVELS.join(", ")}`,
+        );
+      }
+      const backend = openRecommender({ run: f.run, data: f.data, store: f.store }).then((o) =>
+        recommenderBackend(o.recommender, {
+          stats: datasetStats(o.dataset, o.metrics.split.threshold),
+          models: modelsResponse(o.metrics),
+        }),
+      );
+      const app = await buildApp({
+        backend,
+        apiKey: process.env.CINERANK_API_KEY || undefined,
+        webDist: f.web ?? defaultWebDist(),
+        logger: { level: f.quiet ? "warn" : f.logLevel },
+      });
+      const server = await startServer(app, { port, host: f.host });
+      process.stderr.write(
+        `cinerank: serving on ${server.url} (API docs ${server.url}/docs); loading ${f.run}...\n`,
+      );
+      // A run that cannot be loaded is fatal: stop serving and report it like any other error.
+      let loadError: unknown = null;
+      backend.then(
+        () => process.stderr.write("cinerank: models loaded, ready\n"),
+        async (e: unknown) => {
+          loadError = e;
+          await server.close();
+        },
+      );
+      await server.closed;
+      if (loadError) throw loadError;
+    }),
+  );
+}

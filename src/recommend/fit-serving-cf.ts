@@ -1,0 +1,68 @@
+/**
+ * The collaborative parts serving needs and a run does not store: the implicit-feedback
+ * factorisation (who rated what: candidates a user would plausibly watch, and collaborative
+ * similarity) and item-kNN neighbour lists (candidates and "people who liked X" reasons), fitted
+ * with the CF models' own code on the ratings the run was trained on, when a recommender is
+ * opened. Users whose ratings changed since are folded in by the models at request time.
+ * On ml-latest-small this takes a second or two.
+ */
+import { type ProgressReporter, rngFor } from "../core/index.js";
+import type { Dataset } from "../data/index.js";
+import { fitImplicitMf, fitItemKnn, ratingTriples } from "../models/index.js";
+import type { CollaborativeModel, ItemNeighbours } from "./types.js";
+
+export interface ServingCfOptions {
+  seed?: number;
+  /** Latent factors (default 32). */
+  factors?: number;
+  /** ALS iterations (default 10). */
+  iterations?: number;
+  /** Neighbours kept per movie (default 50). */
+  neighbours?: number;
+  threads?: number;
+  onProgress?: ProgressReporter;
+}
+
+export interface ServingCf {
+  collaborative: CollaborativeModel;
+  neighbours: ItemNeighbours;
+}
+
+export async function fitServingCf(
+  dataset: Dataset,
+  opts: ServingCfOptions = {},
+): Promise<ServingCf> {
+  // Users past the last one with ratings (new ids sort last) stay out of the factorisation, so
+  // that the fit — whose random initialisation depends on the number of users — is the same
+  // whether or not new users have since been added to the store.
+  let maxUser = -1;
+  for (const u of dataset.ratings.user) if (u > maxUser) maxUser = u;
+  const triples = ratingTriples(dataset.ratings, undefined, {
+    nUsers: maxUser + 1,
+    nMovies: dataset.movies.size,
+  });
+  const seed = opts.seed ?? 42;
+  const mf = await fitImplicitMf(
+    triples,
+    { factors: opts.factors ?? 32, iterations: opts.iterations ?? 10, trackLoss: false },
+    { rng: rngFor(seed, 0x5e7), threads: opts.threads, onProgress: opts.onProgress },
+  );
+  const knn = await fitItemKnn(
+    triples,
+    { neighbours: opts.neighbours ?? 50 },
+    { threads: opts.threads, onProgress: opts.onProgress },
+  );
+  const collaborative: CollaborativeModel = {
+    items: mf.items,
+    // The factorisation is indexed by the dataset's user indices, not the feature state's.
+    userScores: (user) =>
+      mf.userScores({ index: dataset.users.index(user.id), ratings: user.ratings }),
+  };
+  const neighbours: ItemNeighbours = {
+    neighbours(m) {
+      const n = knn.neighboursOf(m);
+      return { movie: n.movies, sim: n.sims };
+    },
+  };
+  return { collaborative, neighbours };
+}

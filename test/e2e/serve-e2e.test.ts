@@ -1,0 +1,195 @@
+/**
+ * End to end on ../shared/data/ml-latest-small: a run trained here with the train pipeline's
+ * library function (gbdt, fast settings; store and artifacts in a temp dir), opened the way
+ * `cinerank serve` opens it, then exercised through the Recommender and the HTTP API:
+ * recommendations with reasons consistent with TreeSHAP contributions, never a rated movie,
+ * similar-by-title, cold start, predict, and the live-update flow across a restart.
+ */
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { after, before, test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { trainRun } from "../../src/artifacts/index.js";
+import { loadDataset } from "../../src/data/index.js";
+import {
+  datasetStats,
+  type OpenedRecommender,
+  openRecommender,
+} from "../../src/recommend/index.js";
+import { buildApp, modelsResponse, recommenderBackend } from "../../src/serve/index.js";
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
+const DATA = resolve(ROOT, "..", "shared", "data", "ml-latest-small");
+const skip = existsSync(join(DATA, "ratings.csv")) ? false : `no dataset at ${DATA}`;
+
+let tmp = "";
+let store = "";
+let artifacts = "";
+let opened: OpenedRecommender;
+
+before(async () => {
+  if (skip) return;
+  tmp = await mkdtemp(join(tmpdir(), "cinerank-serve-e2e-"));
+  store = join(tmp, "store.duckdb");
+  artifacts = join(tmp, "artifacts");
+  const { dataset } = await loadDataset(DATA, { store });
+  await trainRun({
+    dataset,
+    models: ["gbdt"],
+    configs: { gbdt: { trees: 60, maxDepth: 5, learningRate: 0.15 } },
+    tune: "none",
+    out: artifacts,
+    rankingUsers: 50,
+    topN: 0,
+    threads: 1,
+  });
+  opened = await openRecommender({ run: artifacts, data: DATA, store });
+});
+
+after(async () => {
+  await opened?.recommender.close();
+  if (tmp) await rm(tmp, { recursive: true, force: true });
+});
+
+const ids = (items: { movieId: number }[]) => items.map((i) => i.movieId);
+
+test("recommendations: k items, none rated, reasons that follow the TreeSHAP contributions", {
+  skip,
+}, () => {
+  const rec = opened.recommender;
+  for (const userId of [1, 42, 414]) {
+    const r = rec.recommend(userId, { k: 10 });
+    assert.equal(r.strategy, "model");
+    assert.equal(r.items.length, 10);
+    const rated = new Set(rec.book.ratings(userId).movie);
+    for (const item of r.items) {
+      assert.ok(
+        !rated.has(rec.catalog.indexOf(item.movieId)),
+        `user ${userId} rated ${item.title}`,
+      );
+      assert.ok(item.reasons.length >= 1 && item.reasons.length <= 3, `${item.title}: no reasons`);
+      const row = rec.parts.featurizer.forUser(
+        rec.servingUser(userId),
+        Int32Array.of(rec.catalog.indexOf(item.movieId)),
+      );
+      const c = rec.parts.model.contributions(row);
+      const logit = c.values.reduce((a, b) => a + b, c.bias);
+      assert.ok(
+        Math.abs(1 / (1 + Math.exp(-logit)) - item.pLike) < 2e-3,
+        "contributions sum to P(like)",
+      );
+      const expl = item.explanation ?? [];
+      const names = rec.parts.model.featureNames;
+      for (let i = 0; i < expl.length; i++) {
+        assert.ok(Math.abs(c.values[names.indexOf(expl[i].feature)] - expl[i].contribution) < 1e-5);
+        assert.ok(expl[i].contribution > 0);
+        if (i > 0) assert.ok(expl[i - 1].contribution >= expl[i].contribution);
+      }
+    }
+    for (let i = 1; i < r.items.length; i++) assert.ok(r.items[i - 1].pLike >= r.items[i].pLike);
+    const withExplanation = r.items.filter((i) => (i.explanation ?? []).length >= 2).length;
+    assert.ok(
+      withExplanation >= 5,
+      `user ${userId}: most items have 2+ model reasons (${withExplanation})`,
+    );
+  }
+});
+
+test("similar by title finds Toy Story 2 for 'toy story'; cold start; predict", { skip }, () => {
+  const rec = opened.recommender;
+  const sim = rec.similarByTitle("toy story", { k: 10 });
+  assert.equal(sim.movie.title, "Toy Story (1995)");
+  assert.ok(
+    sim.items.some((i) => i.title === "Toy Story 2 (1999)"),
+    sim.items.map((i) => i.title).join(" | "),
+  );
+  for (const method of ["content", "collaborative"] as const) {
+    const one = rec.similar(1, { k: 20, method });
+    assert.equal(one.method, method);
+    assert.equal(one.items.length, 20);
+  }
+  const cold = rec.recommend(999999, { k: 10, genres: ["Comedy"] });
+  assert.equal(cold.coldStart, true);
+  assert.equal(cold.strategy, "popularity");
+  assert.ok(cold.items.every((i) => i.genres.includes("Comedy")));
+  const p = rec.predict(1, [1, 2571, 260]);
+  assert.equal(p.predictions.length, 3);
+  assert.ok(p.predictions.every((x) => x.pLike > 0 && x.pLike < 1));
+  assert.equal(rec.searchMovies("matrix, the", undefined, 1)[0].movieId, 2571);
+});
+
+test("HTTP API on the run: routes answer; rate -> recommendations change -> restart -> still changed", {
+  skip,
+}, async () => {
+  const app = await buildApp({
+    backend: recommenderBackend(opened.recommender, {
+      stats: datasetStats(opened.dataset, 3.5),
+      models: modelsResponse(opened.metrics),
+    }),
+  });
+  const get = async (url: string) => {
+    const res = await app.inject({ method: "GET", url });
+    assert.equal(res.statusCode, 200, `${url}: ${res.body}`);
+    return res.json();
+  };
+  assert.equal((await get("/api/health")).status, "ok");
+  assert.equal((await get("/api/stats")).ratings, 100836);
+  const models = await get("/api/models");
+  assert.equal(models.rows.filter((r: { chosen: boolean }) => r.chosen).length, 1);
+  assert.equal(
+    (await get("/api/movies?query=toy%20story&limit=3")).items[0].title,
+    "Toy Story (1995)",
+  );
+  const url = "/api/users/7/recommendations?k=10";
+  const before = await get(url);
+  const top = before.items
+    .slice(0, 3)
+    .map((i: { movieId: number }) => ({ movieId: i.movieId, rating: 0.5 }));
+  const post = await app.inject({
+    method: "POST",
+    url: "/api/users/7/ratings",
+    payload: { ratings: top },
+  });
+  assert.equal(post.statusCode, 200, post.body);
+  const after1 = await get(url);
+  for (const t of top) assert.ok(!ids(after1.items).includes(t.movieId));
+  assert.notDeepEqual(ids(after1.items), ids(before.items));
+  const newUser = await app.inject({
+    method: "POST",
+    url: "/api/users/70000/ratings",
+    payload: {
+      ratings: [
+        { movieId: 1, rating: 5 },
+        { movieId: 2571, rating: 4.5 },
+      ],
+    },
+  });
+  assert.equal(newUser.statusCode, 200, newUser.body);
+  const fresh = await get("/api/users/70000/recommendations?k=5");
+  assert.equal(fresh.strategy, "profile");
+  assert.ok(!ids(fresh.items).includes(1) && !ids(fresh.items).includes(2571));
+  await app.close(); // closes the recommender too
+
+  const reopened = await openRecommender({ run: artifacts, data: DATA, store });
+  opened = reopened;
+  const app2 = await buildApp({
+    backend: recommenderBackend(reopened.recommender, {
+      stats: datasetStats(reopened.dataset, 3.5),
+      models: null,
+    }),
+  });
+  const after2 = (await app2.inject({ method: "GET", url })).json();
+  assert.deepEqual(ids(after2.items), ids(after1.items), "the restart keeps the live ratings");
+  assert.deepEqual(
+    after2.items.map((i: { pLike: number }) => i.pLike),
+    after1.items.map((i: { pLike: number }) => i.pLike),
+  );
+  const fresh2 = (
+    await app2.inject({ method: "GET", url: "/api/users/70000/recommendations?k=5" })
+  ).json();
+  assert.deepEqual(ids(fresh2.items), ids(fresh.items));
+  await app2.close();
+});
