@@ -97,10 +97,33 @@ function genreDeltas(
   return out;
 }
 
+/** Decade preference: shrunk mean rating of the user's movies of each decade minus their mean. */
+function decadeDeltas(
+  ratings: UserRatings,
+  years: Float32Array,
+  userMean: number,
+): Map<number, number> {
+  const acc = new Map<number, [number, number]>();
+  for (let i = 0; i < ratings.movie.length; i++) {
+    const y = years[ratings.movie[i]];
+    if (!Number.isFinite(y)) continue;
+    const d = Math.floor(y / 10) * 10;
+    const a = acc.get(d) ?? [0, 0];
+    a[0] += ratings.rating[i];
+    a[1]++;
+    acc.set(d, a);
+  }
+  const prior = 5;
+  const out = new Map<number, number>();
+  for (const [d, [sum, n]] of acc) out.set(d, (sum + prior * userMean) / (n + prior) - userMean);
+  return out;
+}
+
 /** Phrases for one user; built once per request. */
 export class UserReasons {
   private readonly userMean: number;
   private readonly deltas: Float64Array;
+  private readonly decadeDeltas: Map<number, number>;
   /** Movies the user liked, strongest first. */
   private readonly liked: { movie: number; rating: number }[];
   private readonly likedSet: Map<number, number>;
@@ -115,6 +138,7 @@ export class UserReasons {
     for (let i = 0; i < n; i++) s += ratings.rating[i];
     this.userMean = n > 0 ? s / n : src.catalog.book.globalMean;
     this.deltas = genreDeltas(ratings, src.catalog.dataset.movieInfo.genres, this.userMean);
+    this.decadeDeltas = decadeDeltas(ratings, src.catalog.dataset.movieInfo.year, this.userMean);
     const cut = Math.max(threshold, Math.min(this.userMean, 4.5));
     this.liked = [];
     for (let i = 0; i < n; i++) {
@@ -201,7 +225,11 @@ export class UserReasons {
       }
       case "popularity": {
         const n = cat.book.movieCount[movie];
-        return n > 0 ? `popular: ${fmtInt(n)} ratings` : null;
+        if (n <= 0) return null;
+        // A well-rated popular movie gets the one "highly rated" phrase, said once.
+        if (cat.book.movieMean(movie) >= cat.book.globalMean)
+          return this.phrase("quality", feature, movie);
+        return `popular: ${fmtInt(n)} ratings`;
       }
       case "neighbours": {
         const m = this.likedNeighbour(movie);
@@ -223,7 +251,12 @@ export class UserReasons {
         return "trending: much rated lately";
       case "year": {
         const y = cat.dataset.movieInfo.year[movie];
-        return Number.isFinite(y) ? `from ${y}, an era you rate well` : null;
+        if (!Number.isFinite(y)) return null;
+        const decade = Math.floor(y / 10) * 10;
+        const delta = this.decadeDeltas.get(decade) ?? 0;
+        return delta >= 0.05
+          ? `you rate films from the ${decade}s ${fmt1(delta)} above your average`
+          : null;
       }
     }
   }

@@ -54,7 +54,7 @@ export interface RecommenderParts {
 }
 
 export interface RecommenderConfig {
-  /** Candidates per generator (implicit MF, kNN). Default 300. */
+  /** Candidates per generator (implicit MF, kNN). Default 200. */
   candidates: number;
   /** Fewer ratings than this, and unknown to the models: the content + kNN path. Default 5. */
   minModelRatings: number;
@@ -65,7 +65,7 @@ export interface RecommenderConfig {
 }
 
 export const RECOMMENDER_DEFAULTS: RecommenderConfig = {
-  candidates: 300,
+  candidates: 200,
   minModelRatings: 5,
   contentWeight: 0.5,
   minSimilarRatings: 5,
