@@ -14,7 +14,7 @@
  */
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { loadModel, readRunMetrics, type RunMetrics, resolveRunDir } from "../artifacts/index.js";
+import { loadModel, type RunMetrics, resolveRunDir } from "../artifacts/index.js";
 import { CinerankError, type ProgressReporter } from "../core/index.js";
 import { type Dataset, loadDataset, openStore, posterUrl, readMetadata } from "../data/index.js";
 import {
@@ -79,6 +79,27 @@ export function runFeaturizer(spec: FeatureSpec, state: FeatureState): PairFeatu
       return featuresForPairs(spec, state, profile, movies, when).values;
     },
   };
+}
+
+/** The run's metrics.json (which names the chosen model, the split and the data folder). */
+export async function readRunMetrics(runDir: string): Promise<RunMetrics> {
+  const path = join(runDir, "metrics.json");
+  let m: RunMetrics;
+  try {
+    m = JSON.parse(await readFile(path, "utf8")) as RunMetrics;
+  } catch (e) {
+    throw new CinerankError(
+      "ERR_RUN_NOT_FOUND",
+      `${path}: cannot read the run's metrics (${(e as Error).message})`,
+    );
+  }
+  if (m.formatVersion !== 1 || !m.chosen?.key || !m.split) {
+    throw new CinerankError(
+      "ERR_MODEL_FORMAT",
+      `${path}: expected metrics formatVersion 1 with chosen and split`,
+    );
+  }
+  return m;
 }
 
 /** The dataset without the given added ratings (matched by user, movie and timestamp). */
@@ -170,7 +191,7 @@ function checkSameCatalogue(dataset: Dataset, state: FeatureState, runDir: strin
 export async function openRecommender(opts: OpenOptions = {}): Promise<OpenedRecommender> {
   const report = opts.onProgress;
   const runDir = await resolveRunDir(opts.run ?? "artifacts");
-  const { metrics } = await readRunMetrics(runDir);
+  const metrics = await readRunMetrics(runDir);
   const data =
     opts.data ?? (typeof metrics.options.data === "string" ? metrics.options.data : undefined);
   if (!data) {
