@@ -3,16 +3,20 @@
  * own: reads the bench table, fits "gbdt" or "rf" on the first TRAIN rows, scores the VALID rows
  * that follow, prints one JSON object (fit / predict seconds, validation ROC AUC, peak RSS).
  *
- *   node dist/bench/trees-run.js gbdt|rf TABLE_FILE TRAIN VALID THREADS TREES
+ *   node dist/bench/trees-run.js gbdt|rf TABLE_FILE TRAIN VALID THREADS TREES [VALID_START]
+ *
+ * Validation rows start at VALID_START (default TRAIN).
  */
 import { rocAuc, trainForest, trainGbdt } from "../src/models/trees/index.js";
 import { readBenchTable } from "./trees-data.js";
 
-const [which, path, trainArg, validArg, threadsArg, treesArg] = process.argv.slice(2);
+const [which, path, trainArg, validArg, threadsArg, treesArg, validStartArg] =
+  process.argv.slice(2);
 const nTrain = Number(trainArg);
 const nValid = Number(validArg);
 const threads = Number(threadsArg);
 const trees = Number(treesArg);
+const v0 = validStartArg === undefined ? nTrain : Number(validStartArg);
 const table = readBenchTable(path);
 const cols = table.cols;
 const train = {
@@ -22,13 +26,14 @@ const train = {
   labels: table.labels.subarray(0, nTrain),
 };
 const valid = {
-  values: table.values.subarray(nTrain * cols, (nTrain + nValid) * cols),
+  values: table.values.subarray(v0 * cols, (v0 + nValid) * cols),
   rows: nValid,
   cols,
-  labels: table.labels.subarray(nTrain, nTrain + nValid),
+  labels: table.labels.subarray(v0, v0 + nValid),
 };
 const rssBefore = process.resourceUsage().maxRSS;
 const t0 = performance.now();
+const c0 = process.cpuUsage();
 const model =
   which === "gbdt"
     ? await trainGbdt(
@@ -46,10 +51,12 @@ const model =
       )
     : await trainForest(
         train,
-        { trees, maxDepth: 0, maxFeatures: "sqrt", maxBins: 256 },
+        { trees, maxDepth: 20, maxFeatures: "sqrt", maxBins: 256 },
         { seed: 1, threads },
       );
 const fitSeconds = (performance.now() - t0) / 1000;
+const cpu = process.cpuUsage(c0);
+const fitCpuSeconds = (cpu.user + cpu.system) / 1e6;
 const t1 = performance.now();
 const p = model.predict(valid.values, valid.rows);
 const predictSeconds = (performance.now() - t1) / 1000;
@@ -61,6 +68,7 @@ console.log(
     valid_rows: nValid,
     threads,
     fit_seconds: fitSeconds,
+    fit_cpu_seconds: fitCpuSeconds,
     predict_seconds: predictSeconds,
     valid_auc: rocAuc(p, valid.labels),
     peak_rss_mb: peak / 1024,

@@ -3,8 +3,9 @@
 on the exact rows cinerank uses (the bench table file written by bench/trees-data.ts) and prints
 one JSON object: fit seconds, validation ROC AUC, predict seconds, peak RSS of this process.
 
-usage: trees_competitors.py xgboost|sklearn-rf TABLE_FILE TRAIN_ROWS VALID_ROWS THREADS [TREES]
-The file holds train rows first, then validation rows (see trees-data.ts for the layout).
+usage: trees_competitors.py xgboost|sklearn-rf TABLE_FILE TRAIN_ROWS VALID_ROWS THREADS [TREES [VALID_START]]
+Train rows are the file's first rows; validation rows start at VALID_START (default TRAIN_ROWS).
+See trees-data.ts for the file layout.
 """
 import json
 import resource
@@ -30,9 +31,10 @@ def main():
     which, path, n_train, n_valid, threads = sys.argv[1:6]
     trees = int(sys.argv[6]) if len(sys.argv) > 6 else 100
     n_train, n_valid, threads = int(n_train), int(n_valid), int(threads)
+    v0 = int(sys.argv[7]) if len(sys.argv) > 7 else n_train
     x, y = read_table(path)
     xt, yt = x[:n_train], y[:n_train]
-    xv, yv = x[n_train : n_train + n_valid], y[n_train : n_train + n_valid]
+    xv, yv = x[v0 : v0 + n_valid], y[v0 : v0 + n_valid]
     from sklearn.metrics import roc_auc_score
 
     out = {"which": which, "train_rows": int(xt.shape[0]), "valid_rows": int(xv.shape[0]), "threads": threads}
@@ -42,6 +44,7 @@ def main():
 
         out["version"] = xgb.__version__
         t0 = time.perf_counter()
+        c0 = time.process_time()
         dtrain = xgb.DMatrix(xt, label=yt, missing=np.nan, nthread=threads)
         params = {
             "objective": "binary:logistic",
@@ -56,6 +59,7 @@ def main():
         }
         booster = xgb.train(params, dtrain, num_boost_round=trees)
         out["fit_seconds"] = time.perf_counter() - t0
+        out["fit_cpu_seconds"] = time.process_time() - c0
         t0 = time.perf_counter()
         p = booster.predict(xgb.DMatrix(xv, missing=np.nan, nthread=threads))
         out["predict_seconds"] = time.perf_counter() - t0
@@ -69,9 +73,11 @@ def main():
         xt = np.where(np.isnan(xt), means, xt)
         xv = np.where(np.isnan(xv), means, xv)
         t0 = time.perf_counter()
+        c0 = time.process_time()
         rf = RandomForestClassifier(n_estimators=trees, n_jobs=threads, max_features="sqrt", random_state=0)
         rf.fit(xt, yt)
         out["fit_seconds"] = time.perf_counter() - t0
+        out["fit_cpu_seconds"] = time.process_time() - c0
         t0 = time.perf_counter()
         p = rf.predict_proba(xv)[:, 1]
         out["predict_seconds"] = time.perf_counter() - t0

@@ -12,7 +12,6 @@
 import { rngFor } from "../../core/index.js";
 import type { BinMapper } from "./binning.js";
 import { Grower, type GrowParams } from "./grower.js";
-import { squaredError } from "./objectives/index.js";
 import { PackedForest } from "./packed-tree.js";
 import { createWorkspace, inProcessRunner } from "./workspace.js";
 
@@ -54,11 +53,14 @@ export function growForestPart(
   onTree: (t: number, forest: PackedForest, gain: Float64Array) => void,
 ): Pick<ForestPart, "oobSum" | "oobCount"> {
   const { rows, cols, labels } = task;
+  // This thread's own copy of the bin codes: the grower moves rows around in it (moving-rows
+  // mode), so each tree starts by gathering its in-bag rows.
+  const local = new Uint8Array(rows * cols);
   const ws = createWorkspace({
     rows,
     cols,
-    bins: task.bins,
-    binsT: task.binsT,
+    bins: local,
+    binsT: local,
     nBins: task.mapper.nBins,
     missingBin: task.mapper.missingBin,
     withCount: task.params.minRowsPerLeaf > 1,
@@ -66,9 +68,11 @@ export function growForestPart(
     params: task.params,
     shared: false,
   });
-  const grower = new Grower(ws, inProcessRunner, task.params);
+  const grower = new Grower(ws, inProcessRunner, task.params, Number.POSITIVE_INFINITY, true);
+  const orig = grower.orig as Int32Array;
+  const src32 = new Uint32Array(task.bins.buffer, task.bins.byteOffset, (rows * cols) >> 2);
+  const w = cols >> 2;
   const weights = new Float32Array(rows);
-  const zero = new Float64Array(rows);
   const oobSum = new Float64Array(rows);
   const oobCount = new Uint32Array(rows);
   const draws = Math.max(1, Math.round(task.sampleFraction * rows));
@@ -77,9 +81,18 @@ export function growForestPart(
     if (t >= task.trees) break;
     const rng = rngFor(task.seed, t);
     drawRows(weights, rows, draws, task.bootstrap, rng.next.bind(rng));
+    // in-bag rows in ascending order; squared error at raw 0 gives g = -y w, h = w
     let n = 0;
-    for (let r = 0; r < rows; r++) if (weights[r] > 0) ws.idx[n++] = r;
-    squaredError.gradients(zero, labels, ws.gh, rows, weights);
+    for (let r = 0; r < rows; r++) {
+      const wt = weights[r];
+      if (wt === 0) continue;
+      for (let q = 0; q < w; q++) ws.bins32[n * w + q] = src32[r * w + q];
+      ws.gh[2 * n] = -labels[r] * wt;
+      ws.gh[2 * n + 1] = wt;
+      ws.idx[n] = n;
+      orig[n] = r;
+      n++;
+    }
     const grown = grower.grow(n, task.usable, rng);
     const forest = PackedForest.fromGrown([grown], task.mapper);
     // out-of-bag rows: walk the tree on their bins (same path as on the float values)

@@ -44,6 +44,11 @@ export interface GrowParams extends SplitParams {
   subtraction: boolean;
   /** Leaf values are multiplied by this (learning rate; 1 for the forest). */
   shrinkage: number;
+  /**
+   * The forest's gradients are -y*w and hessians w for 0/1 labels y: a node whose G is 0 or -H
+   * holds one class only and cannot gain from a split, so it is not even evaluated.
+   */
+  stopWhenPure?: boolean;
 }
 
 /** A trained tree before packing. Children of node i are left[i] and left[i] + 1. */
@@ -92,15 +97,31 @@ export class Grower {
   private treeFeats: Int32Array = new Int32Array(0);
   private rng: Rng | null = null;
 
+  /**
+   * Moving-rows mode (the forest): the workspace's bins and gh are this grower's own copy, and a
+   * partition moves each row's codes, gradient pair and original row id (`orig`) along with it,
+   * keeping idx the identity. Deep nodes then read their rows from contiguous memory instead of
+   * scattered cache lines, which is what a deep tree's time goes to:
+   *
+   *   position i:  bins[i*stride .. +stride) | gh[2i], gh[2i+1] | orig[i] = source row
+   */
+  readonly orig: Int32Array | null;
+  private readonly scratchRows: Uint32Array | null;
+  private readonly scratchGh: Float64Array | null;
+
   constructor(
     private readonly ws: Workspace,
     private readonly runner: JobRunner,
     private readonly p: GrowParams,
     /** Jobs smaller than this (rows x features) run in this thread: cheaper than a handoff. */
     private readonly parallelMinWork = 200_000,
+    moveRows = false,
   ) {
     this.scratch = new Int32Array(ws.rows);
     this.sampled = new Int32Array(ws.cols);
+    this.orig = moveRows ? new Int32Array(ws.rows) : null;
+    this.scratchRows = moveRows ? new Uint32Array((ws.rows * ws.cols) >> 2) : null;
+    this.scratchGh = moveRows ? new Float64Array(2 * ws.rows) : null;
   }
 
   /** Grow one tree on rows idx[0..n) with gradients in ws.gh, splitting only on treeFeats. */
@@ -223,6 +244,7 @@ export class Grower {
     const p = this.p;
     if (p.maxDepth > 0 && n.depth >= p.maxDepth) return false;
     const rows = n.end - n.start;
+    if (p.stopWhenPure && (n.G === 0 || n.G === -n.H)) return false;
     return rows >= 2 && rows >= 2 * p.minRowsPerLeaf && n.H >= 2 * p.minChildWeight;
   }
 
@@ -295,8 +317,9 @@ export class Grower {
       const f = this.sampled[j];
       const o = f * RES_FIELDS;
       findBestSplitSmall(
-        ws.binsT,
-        ws.rows,
+        this.orig ? ws.bins : ws.binsT,
+        this.orig ? ws.cols : 1,
+        this.orig ? 1 : ws.rows,
         ws.gh,
         ws.idx,
         node.start,
@@ -415,6 +438,7 @@ export class Grower {
 
   /** Stable in-place partition of the node's rows by its split; returns the first right row. */
   private partition(node: OpenNode): number {
+    if (this.orig) return this.partitionMoving(node, this.orig);
     const { ws } = this;
     const { idx, binsT, rows } = ws;
     const f = node.feature;
@@ -432,6 +456,48 @@ export class Grower {
       else scratch[k++] = r;
     }
     idx.set(scratch.subarray(0, k), l);
+    return l;
+  }
+
+  /** Stable partition that moves the rows' data (moving-rows mode; idx stays the identity). */
+  private partitionMoving(node: OpenNode, orig: Int32Array): number {
+    const { ws } = this;
+    const { bins, bins32, gh } = ws;
+    const stride = ws.cols;
+    const w = stride >> 2;
+    const f = node.feature;
+    const t = node.bin;
+    const dl = node.defaultLeft === 1;
+    const mb = ws.missingBin[f];
+    const sRows = this.scratchRows as Uint32Array;
+    const sGh = this.scratchGh as Float64Array;
+    const sOrig = this.scratch;
+    let l = node.start;
+    let k = 0;
+    for (let i = node.start; i < node.end; i++) {
+      const b = bins[i * stride + f];
+      if (b === mb ? dl : b <= t) {
+        if (l !== i) {
+          // l < i: moving forward in place never overwrites a row still to be read
+          for (let q = 0; q < w; q++) bins32[l * w + q] = bins32[i * w + q];
+          gh[2 * l] = gh[2 * i];
+          gh[2 * l + 1] = gh[2 * i + 1];
+          orig[l] = orig[i];
+        }
+        l++;
+      } else {
+        for (let q = 0; q < w; q++) sRows[k * w + q] = bins32[i * w + q];
+        sGh[2 * k] = gh[2 * i];
+        sGh[2 * k + 1] = gh[2 * i + 1];
+        sOrig[k] = orig[i];
+        k++;
+      }
+    }
+    // copy the right-hand rows back after the left ones (plain loops: no subarray garbage)
+    const o32 = l * w;
+    for (let q = 0; q < k * w; q++) bins32[o32 + q] = sRows[q];
+    for (let q = 0; q < 2 * k; q++) gh[2 * l + q] = sGh[q];
+    for (let q = 0; q < k; q++) orig[l + q] = sOrig[q];
     return l;
   }
 }

@@ -73,6 +73,7 @@ export async function trainForest(
       nodeFeatures: Math.max(1, perNode),
       subtraction: false,
       shrinkage: 1,
+      stopWhenPure: true,
     },
   };
   const counter = new Int32Array(shared ? new SharedArrayBuffer(4) : new ArrayBuffer(4));

@@ -5,16 +5,17 @@
  * and the gain formula are those of splitter.ts, so a node gets the same split either way (up to
  * float summation order).
  */
-import { type SplitParams } from "./splitter.js";
+import type { SplitParams } from "./splitter.js";
 
 /** Nodes with at most this many rows use the sort-based search (when not subtracting). */
-export const SMALL_NODE_ROWS = 96;
+export const SMALL_NODE_ROWS = 64;
 
 /** Best split of feature f over rows idx[start..end), into res at rOff (same record as findBestSplit). */
 export function findBestSplitSmall(
-  /** column-major codes: binsT[f * rows + r] */
-  binsT: Uint8Array,
-  rows: number,
+  /** codes: row r, feature f at codes[r * rowStep + f * colStep] (row- or column-major) */
+  codes: Uint8Array,
+  rowStep: number,
+  colStep: number,
   gh: Float64Array,
   idx: Int32Array,
   start: number,
@@ -39,7 +40,7 @@ export function findBestSplitSmall(
   let mn = 0;
   for (let i = start; i < end; i++) {
     const r = idx[i];
-    const b = binsT[f * rows + r];
+    const b = codes[r * rowStep + f * colStep];
     if (b === missingBin) {
       mg += gh[2 * r];
       mh += gh[2 * r + 1];
@@ -47,7 +48,17 @@ export function findBestSplitSmall(
     } else keys[n++] = (b << 16) | (i - start);
   }
   if (n < 2) return;
-  const sorted = keys.subarray(0, n).sort();
+  // insertion sort: n is small, and a typed-array sort call costs more than it saves here
+  for (let i = 1; i < n; i++) {
+    const v = keys[i];
+    let j = i - 1;
+    while (j >= 0 && keys[j] > v) {
+      keys[j + 1] = keys[j];
+      j--;
+    }
+    keys[j + 1] = v;
+  }
+  const sorted = keys;
   const lambda = p.lambda;
   const mcw = p.minChildWeight;
   const minRows = p.minRowsPerLeaf;

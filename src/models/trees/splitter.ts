@@ -74,6 +74,8 @@ export function findBestSplit(
   let nl = 0;
   for (let t = 0; t < nBins - 1; t++) {
     const k = fo + t * ch;
+    // an empty bin after a non-empty one gives the same partitions as the previous cut
+    if (hist[k + 1] === 0 && hl > 0 && (!counted || hist[k + 2] === 0)) continue;
     gl += hist[k];
     hl += hist[k + 1];
     if (counted) nl += hist[k + 2];
