@@ -1,19 +1,18 @@
 /**
- * Worker thread entry for the tree engine (see worker-pool.ts). In "jobs" mode it runs its share
+ * Worker thread entry for the tree engine (see worker-pool.ts). In "jobs" mode it claims chunks
  * of each histogram job of the shared workspace, woken through the Atomics control block. In
  * "forest" mode it grows whole forest trees (forest-builder.ts) and posts each one back.
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { type ForestTask, growForestPart } from "./forest-builder.js";
-import { CMD, CMD_EXIT, GEN, PENDING } from "./worker-pool.js";
-import { attachWorkspace, executeJob, type WorkspaceBuffers } from "./workspace.js";
+import { CMD, CMD_EXIT, claimChunks, GEN } from "./worker-pool.js";
+import { attachWorkspace, type WorkspaceBuffers } from "./workspace.js";
 
 interface JobsData {
   mode: "jobs";
   buffers: WorkspaceBuffers;
   ctrl: SharedArrayBuffer;
-  part: number;
-  parts: number;
+  chunks: number;
 }
 
 const data = workerData as JobsData;
@@ -28,8 +27,7 @@ if (data.mode === "jobs") {
     if (now === gen) continue;
     gen = now;
     if (Atomics.load(ctrl, CMD) === CMD_EXIT) break;
-    executeJob(ws, data.part, data.parts);
-    if (Atomics.sub(ctrl, PENDING, 1) === 1) Atomics.notify(ctrl, PENDING);
+    claimChunks(ws, ctrl, data.chunks);
   }
 }
 

@@ -1,15 +1,19 @@
 /**
  * Worker threads for the tree engine, sharing memory through SharedArrayBuffer.
  *
- * Boosting (WorkerPool): the grower's histogram jobs (workspace.ts) run on all threads at once,
- * each thread on its own range of features; the calling thread takes part 0 and blocks on an
- * Atomics counter until the others are done. One 4-int control block drives it:
+ * Boosting (WorkerPool): each histogram job of the grower (workspace.ts) is cut into CHUNKS
+ * feature ranges that the calling thread and the workers claim from a shared counter until none
+ * are left; the caller then blocks until every claimed chunk is done. Claiming (rather than a
+ * fixed share per thread) keeps a busy machine from stalling the caller on a worker the OS has
+ * not scheduled: the caller simply does that share itself. One control block drives it:
  *
- *   ctrl[GEN]     bumped for every job (workers Atomics.wait on it)
- *   ctrl[PENDING] workers still busy with the current job (the caller waits for 0)
- *   ctrl[CMD]     JOB or EXIT
+ *   ctrl[GEN]   bumped for every job (workers Atomics.wait on it)
+ *   ctrl[DONE]  chunks finished (the caller waits for CHUNKS)
+ *   ctrl[CMD]   JOB or EXIT
+ *   ctrl[NEXT]  next chunk to claim (parked at a huge value between jobs)
  *
- * Threads never split a feature's rows, so results are bit-identical for any thread count.
+ * A chunk is always computed whole by one thread and threads never split a feature's rows, so
+ * results are bit-identical for any thread count.
  * Workers are unref'd and told to exit by `close()`; a pool never keeps the process alive.
  */
 import { availableParallelism } from "node:os";
@@ -17,8 +21,10 @@ import { Worker } from "node:worker_threads";
 import { executeJob, type JobRunner, type Workspace, workspaceBuffers } from "./workspace.js";
 
 export const GEN = 0;
-export const PENDING = 1;
+export const DONE = 1;
 export const CMD = 2;
+export const NEXT = 3;
+const PARKED = 1 << 30;
 export const CMD_JOB = 1;
 export const CMD_EXIT = 2;
 
@@ -39,16 +45,19 @@ export class WorkerPool implements JobRunner {
     private readonly workers: Worker[],
     private readonly ctrl: Int32Array,
     private readonly ws: Workspace,
+    private readonly chunks: number,
   ) {}
 
   static async create(threads: number, ws: Workspace): Promise<WorkerPool> {
     const ctrl = new Int32Array(new SharedArrayBuffer(16));
+    ctrl[NEXT] = PARKED;
+    const chunks = threads;
     const buffers = workspaceBuffers(ws);
     const workers: Worker[] = [];
     try {
       for (let part = 1; part < threads; part++) {
         const w = new Worker(treeWorkerUrl(), {
-          workerData: { mode: "jobs", buffers, ctrl: ctrl.buffer, part, parts: threads },
+          workerData: { mode: "jobs", buffers, ctrl: ctrl.buffer, chunks },
         });
         workers.push(w);
         await new Promise<void>((resolve, reject) => {
@@ -64,22 +73,25 @@ export class WorkerPool implements JobRunner {
       await Promise.all(workers.map((w) => w.terminate()));
       throw e;
     }
-    return new WorkerPool(threads, workers, ctrl, ws);
+    return new WorkerPool(threads, workers, ctrl, ws, chunks);
   }
 
   run(ws: Workspace): void {
     if (ws !== this.ws) throw new Error("WorkerPool.run: workspace was not shared with this pool");
     const ctrl = this.ctrl;
-    Atomics.store(ctrl, PENDING, this.workers.length);
+    Atomics.store(ctrl, DONE, 0);
     Atomics.store(ctrl, CMD, CMD_JOB);
+    // the job is fully written before chunks become claimable
+    Atomics.store(ctrl, NEXT, 0);
     Atomics.add(ctrl, GEN, 1);
     Atomics.notify(ctrl, GEN);
-    executeJob(ws, 0, this.threads);
+    claimChunks(ws, ctrl, this.chunks);
     for (;;) {
-      const p = Atomics.load(ctrl, PENDING);
-      if (p === 0) break;
-      Atomics.wait(ctrl, PENDING, p);
+      const d = Atomics.load(ctrl, DONE);
+      if (d >= this.chunks) break;
+      Atomics.wait(ctrl, DONE, d);
     }
+    Atomics.store(ctrl, NEXT, PARKED);
   }
 
   async close(): Promise<void> {
@@ -89,5 +101,15 @@ export class WorkerPool implements JobRunner {
     Atomics.add(this.ctrl, GEN, 1);
     Atomics.notify(this.ctrl, GEN);
     await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}
+
+/** Claim and run chunks of the current job until none are left (caller and workers alike). */
+export function claimChunks(ws: Workspace, ctrl: Int32Array, chunks: number): void {
+  for (;;) {
+    const c = Atomics.add(ctrl, NEXT, 1);
+    if (c >= chunks) return;
+    executeJob(ws, c, chunks);
+    if (Atomics.add(ctrl, DONE, 1) + 1 === chunks) Atomics.notify(ctrl, DONE);
   }
 }
