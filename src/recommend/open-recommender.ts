@@ -82,7 +82,7 @@ export function runFeaturizer(spec: FeatureSpec, state: FeatureState): PairFeatu
 }
 
 /** The run's metrics.json (which names the chosen model, the split and the data folder). */
-export async function readRunMetrics(runDir: string): Promise<RunMetrics> {
+export async function readServingMetrics(runDir: string): Promise<RunMetrics> {
   const path = join(runDir, "metrics.json");
   let m: RunMetrics;
   try {
@@ -191,7 +191,7 @@ function checkSameCatalogue(dataset: Dataset, state: FeatureState, runDir: strin
 export async function openRecommender(opts: OpenOptions = {}): Promise<OpenedRecommender> {
   const report = opts.onProgress;
   const runDir = await resolveRunDir(opts.run ?? "artifacts");
-  const metrics = await readRunMetrics(runDir);
+  const metrics = await readServingMetrics(runDir);
   const data =
     opts.data ?? (typeof metrics.options.data === "string" ? metrics.options.data : undefined);
   if (!data) {

@@ -8,7 +8,7 @@ import type { Command } from "commander";
 import { resolveRunDir } from "../../artifacts/index.js";
 import { CinerankError } from "../../core/index.js";
 import { loadDataset } from "../../data/index.js";
-import { checkRating, readRunMetrics, StoreRatingLog } from "../../recommend/index.js";
+import { checkRating, readServingMetrics, StoreRatingLog } from "../../recommend/index.js";
 import { createProgress } from "../progress-bar.js";
 import { runCommand } from "../run-command.js";
 import { addRunOptions, parseId, printJson, type RunFlags } from "./run-options.js";
@@ -39,7 +39,7 @@ export function register(program: Command): void {
       checkRating(rating, "--rating");
       let data = f.data;
       if (!data) {
-        const metrics = await readRunMetrics(await resolveRunDir(f.run));
+        const metrics = await readServingMetrics(await resolveRunDir(f.run));
         data = typeof metrics.options.data === "string" ? metrics.options.data : undefined;
         if (!data)
           throw new CinerankError(
