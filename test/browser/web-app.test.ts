@@ -194,6 +194,7 @@ describe("web app in Chromium", { skip, timeout: 240_000 }, () => {
       "after onboarding the list is personal",
     );
     await page.locator(".recent-item").nth(2).waitFor();
+    await screenshot(page, "recommendations-new-user");
     assert.deepEqual(errors, []);
     await page.close();
   });
