@@ -6,9 +6,8 @@ import { DataPage } from "./pages/data-page.js";
 import { ModelsPage } from "./pages/models-page.js";
 import { RecommendationsPage } from "./pages/recommendations-page.js";
 import { SimilarPage } from "./pages/similar-page.js";
-import { api } from "./lib/api.js";
 import { type PageId, routeHref, useRoute } from "./lib/router.js";
-import { useAsync } from "./lib/use-async.js";
+import { type Health, useHealth } from "./lib/use-health.js";
 
 const NAV: { page: PageId; label: string }[] = [
   { page: "data", label: "Data & EDA" },
@@ -17,27 +16,25 @@ const NAV: { page: PageId; label: string }[] = [
   { page: "similar", label: "Similar content" },
 ];
 
-function HealthPill() {
-  const health = useAsync(() => api.health(), []);
-  if (health.error)
+function HealthPill({ health }: { health: Health }) {
+  if (health.state === "checking") return null;
+  if (health.state === "down")
     return (
-      <span className="health down" title={health.error.message}>
+      <span className="health down" title={health.message}>
         API offline
       </span>
     );
-  if (!health.data) return null;
+  if (health.state === "loading") return <span className="health loading">loading models…</span>;
   return (
-    <span
-      className={`health ${health.data.status}`}
-      title={health.data.run ? `run ${health.data.run}` : undefined}
-    >
-      {health.data.status === "ok" ? `model: ${health.data.model ?? "–"}` : "loading models…"}
+    <span className="health ok" title={health.info.run ? `run ${health.info.run}` : undefined}>
+      model: {health.info.model ?? "–"}
     </span>
   );
 }
 
 export function App() {
   const [route, navigate] = useRoute();
+  const { health, generation } = useHealth();
   return (
     <>
       <a className="skip-link" href="#main">
@@ -77,10 +74,20 @@ export function App() {
               ))}
             </ul>
           </nav>
-          <HealthPill />
+          <HealthPill health={health} />
         </div>
       </header>
-      <main id="main" tabIndex={-1}>
+      {health.state === "loading" && (
+        <div className="banner" role="status">
+          The server is loading its models; this page reloads its data as soon as they are ready.
+        </div>
+      )}
+      {health.state === "down" && (
+        <div className="banner down" role="status">
+          {health.message} Retrying every few seconds…
+        </div>
+      )}
+      <main id="main" tabIndex={-1} key={generation}>
         {route.page === "data" && <DataPage />}
         {route.page === "models" && <ModelsPage />}
         {route.page === "recommendations" && (

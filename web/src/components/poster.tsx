@@ -47,7 +47,6 @@ export function Poster({
         className={`poster ${size}`}
         src={posterUrl}
         alt={`Poster of ${name}`}
-        loading="lazy"
         onError={() => setFailed(true)}
       />
     );

@@ -10,7 +10,7 @@ import { GenreChips, MovieLinks } from "../components/movie-card.js";
 import { Poster } from "../components/poster.js";
 import { ErrorMessage, Loading } from "../components/status.js";
 import { api } from "../lib/api.js";
-import { displayTitle, formatDate, formatInt, formatNum, formatPct } from "../lib/format.js";
+import { displayTitle, formatDate, formatInt, formatPct } from "../lib/format.js";
 import { useAsync } from "../lib/use-async.js";
 
 function StatCard({ label, value, hint }: { label: string; value: string; hint?: string }) {
@@ -92,6 +92,51 @@ function genreOptions(stats: StatsResponse): { popularity: ChartOption; quality:
     ],
   };
   return { popularity, quality };
+}
+
+/** The median from a quantile record, whichever naming the server uses (p50, 0.5, median). */
+function median(q: Record<string, number>): number {
+  return q.p50 ?? q["0.5"] ?? q.median ?? Number.NaN;
+}
+
+function QuantileTable({ q }: { q: StatsResponse["quantiles"] }) {
+  const keys = Object.keys(q.ratingsPerUser);
+  if (keys.length === 0) return null;
+  const label = (k: string) => (/^0?\.\d+$/.test(k) ? `p${Math.round(Number(k) * 100)}` : k);
+  return (
+    <div className="table-wrap">
+      <table className="table compact quantiles" data-testid="quantiles">
+        <caption className="sr-only">Quantiles of ratings per user and per movie</caption>
+        <thead>
+          <tr>
+            <th scope="col">Ratings</th>
+            {keys.map((k) => (
+              <th scope="col" className="num" key={k}>
+                {label(k)}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {(
+            [
+              ["per user", q.ratingsPerUser],
+              ["per movie", q.ratingsPerMovie],
+            ] as const
+          ).map(([name, row]) => (
+            <tr key={name}>
+              <th scope="row">{name}</th>
+              {keys.map((k) => (
+                <td className="num" key={k}>
+                  {row[k] === undefined ? "–" : formatInt(row[k])}
+                </td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
 }
 
 function Overview({ stats }: { stats: StatsResponse }) {
@@ -187,13 +232,14 @@ function Overview({ stats }: { stats: StatsResponse }) {
           <h2>Ratings per user</h2>
           <p className="panel-sub">
             Most users rate a few dozen movies; a few rate thousands. Median{" "}
-            {formatNum(q.ratingsPerUser["0.5"] ?? Number.NaN, 0)} ratings per user,{" "}
-            {formatNum(q.ratingsPerMovie["0.5"] ?? Number.NaN, 0)} per movie.
+            {formatInt(median(q.ratingsPerUser))} ratings per user,{" "}
+            {formatInt(median(q.ratingsPerMovie))} per movie.
           </p>
           <Chart
             option={charts.users}
             label="Bar chart of how many users gave each number of ratings"
           />
+          <QuantileTable q={q} />
         </section>
       </div>
     </>

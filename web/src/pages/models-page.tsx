@@ -199,6 +199,55 @@ function curveOption(
   };
 }
 
+/**
+ * Ranking metrics arrive flat ("ndcg@10", "popularity.ndcg@10"): a prefix names the ranker
+ * (none = the chosen model). Shown as one row per metric, one column per ranker.
+ */
+function RankingTable({ ranking, chosen }: { ranking: Record<string, number>; chosen: string }) {
+  const rankers: string[] = [];
+  const metricsOrder: string[] = [];
+  const cell = new Map<string, number>();
+  for (const [key, value] of Object.entries(ranking)) {
+    const dot = key.lastIndexOf(".", key.indexOf("@") >= 0 ? key.indexOf("@") : key.length);
+    const ranker = dot > 0 ? key.slice(0, dot) : chosen;
+    const metric = dot > 0 ? key.slice(dot + 1) : key;
+    if (!rankers.includes(ranker)) rankers.push(ranker);
+    if (!metricsOrder.includes(metric)) metricsOrder.push(metric);
+    cell.set(`${ranker}|${metric}`, value);
+  }
+  return (
+    <div className="table-wrap">
+      <table className="table compact" data-testid="ranking-table">
+        <thead>
+          <tr>
+            <th scope="col">Metric</th>
+            {rankers.map((r) => (
+              <th scope="col" className="num" key={r}>
+                {r}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {metricsOrder.map((metric) => (
+            <tr key={metric}>
+              <th scope="row">{metric}</th>
+              {rankers.map((r) => {
+                const v = cell.get(`${r}|${metric}`);
+                return (
+                  <td className="num" key={r}>
+                    {v === undefined ? "–" : formatNum(v)}
+                  </td>
+                );
+              })}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
 function ConfusionMatrix({ c }: { c: ModelsResponse["confusion"] }) {
   const total = c.tp + c.fp + c.tn + c.fn || 1;
   const cell = (n: number, good: boolean, label: string) => (
@@ -348,8 +397,15 @@ function ModelsView({ m }: { m: ModelsResponse }) {
     return { importance, calibration };
   }, [m]);
 
-  const roc = useMemo(() => curveOption(m.roc[part], "roc", m.chosen, null), [m, part]);
-  const pr = useMemo(() => curveOption(m.pr[part], "pr", m.chosen, baseRate), [m, part, baseRate]);
+  // A run may store curves for one part only (e.g. test): then show those, and say so.
+  const other: Part = part === "test" ? "validation" : "test";
+  const curvePart: Part = m.roc[part].length === 0 && m.roc[other].length > 0 ? other : part;
+  const roc = useMemo(() => curveOption(m.roc[curvePart], "roc", m.chosen, null), [m, curvePart]);
+  const pr = useMemo(
+    () => curveOption(m.pr[curvePart], "pr", m.chosen, baseRate),
+    [m, curvePart, baseRate],
+  );
+  const curveNote = curvePart !== part ? ` (this run stores ${curvePart} curves only)` : "";
 
   return (
     <>
@@ -403,23 +459,25 @@ function ModelsView({ m }: { m: ModelsResponse }) {
 
       <div className="grid-2">
         <section className="panel">
-          <h2>ROC curves ({part})</h2>
+          <h2>ROC curves ({curvePart})</h2>
           <p className="panel-sub">
-            Area under the curve in brackets; the chosen model is drawn thicker
+            Area under the curve in brackets; the chosen model is drawn thicker{curveNote}
           </p>
           <Chart
             option={roc}
-            height={340 + legendRows(m.roc[part]) * 22}
-            label={`ROC curves of every model on the ${part} set`}
+            height={340 + legendRows(m.roc[curvePart]) * 22}
+            label={`ROC curves of every model on the ${curvePart} set`}
           />
         </section>
         <section className="panel">
-          <h2>Precision–recall curves ({part})</h2>
-          <p className="panel-sub">Average precision in brackets; dashed line = share of likes</p>
+          <h2>Precision–recall curves ({curvePart})</h2>
+          <p className="panel-sub">
+            Average precision in brackets; dashed line = share of likes{curveNote}
+          </p>
           <Chart
             option={pr}
-            height={340 + legendRows(m.pr[part]) * 22}
-            label={`Precision-recall curves of every model on the ${part} set`}
+            height={340 + legendRows(m.pr[curvePart]) * 22}
+            label={`Precision-recall curves of every model on the ${curvePart} set`}
           />
         </section>
         <section className="panel">
@@ -453,16 +511,7 @@ function ModelsView({ m }: { m: ModelsResponse }) {
           <section className="panel">
             <h2>Ranking quality</h2>
             <p className="panel-sub">Top-k recommendation metrics on test users</p>
-            <table className="table compact">
-              <tbody>
-                {Object.entries(m.ranking).map(([k, v]) => (
-                  <tr key={k}>
-                    <th scope="row">{k}</th>
-                    <td className="num">{formatNum(v)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <RankingTable ranking={m.ranking} chosen={m.chosen} />
           </section>
         )}
       </div>
