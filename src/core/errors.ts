@@ -27,6 +27,7 @@ export type ErrorCode =
   | "ERR_NOT_FOUND"
   | "ERR_NOT_READY"
   | "ERR_PAYLOAD_TOO_LARGE"
+  | "ERR_STORE_BUSY"
   | "ERR_INTERNAL";
 
 export class CinerankError extends Error {

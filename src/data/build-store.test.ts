@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { appendFileSync, cpSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -61,4 +62,40 @@ test("a store without the completion marker is rebuilt; ratings_added survive re
   assert.equal(d.ratings.rating[n - 1], 4.5);
   const third = await loadDataset(dir, { store, rebuild: true });
   assert.equal(third.dataset.ratings.rating.length, n);
+});
+
+test("a store held by another process is ERR_STORE_BUSY, not silently replaced", async () => {
+  const dir = join(tmp, "c", "csv-tiny");
+  cpSync(fixture, dir, { recursive: true });
+  const store = join(tmp, "stores-c", "s.duckdb");
+  await loadDataset(dir, { store });
+  const api = resolve(
+    fileURLToPath(import.meta.url),
+    "..",
+    "..",
+    "..",
+    "..",
+    "node_modules",
+    "@duckdb",
+    "node-api",
+    "lib",
+    "index.js",
+  );
+  // a child process opens the store for writing and holds it until its stdin closes
+  const holder = spawn(
+    process.execPath,
+    [
+      "-e",
+      `const { DuckDBInstance } = require(${JSON.stringify(api)});
+       DuckDBInstance.create(${JSON.stringify(store)}).then(async (i) => { await i.connect(); console.log("held"); process.stdin.resume(); process.stdin.on("end", () => process.exit(0)); });`,
+    ],
+    { stdio: ["pipe", "pipe", "inherit"] },
+  );
+  try {
+    await new Promise<void>((ok) => holder.stdout.once("data", () => ok()));
+    await assert.rejects(loadDataset(dir, { store }), { code: "ERR_STORE_BUSY" });
+  } finally {
+    holder.stdin.end();
+    await new Promise((ok) => holder.once("exit", ok));
+  }
 });

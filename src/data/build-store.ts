@@ -23,6 +23,7 @@ import { carryOverMetadata } from "./metadata-store.js";
 import { MovieIdSet } from "./movie-id-set.js";
 import type { FileRole, ReleaseFiles } from "./release-files.js";
 import type { RowCounts } from "./row-reader.js";
+import { throwIfBusy } from "./store-busy.js";
 import { EMPTY_TABLES, META_DDL, RATINGS_ADDED_DDL, STORE_FORMAT } from "./store-schema.js";
 import { fieldDecoder } from "./text-decoder.js";
 import { ReportBuilder, type ValidationReport } from "./validation-report.js";
@@ -147,8 +148,10 @@ export async function buildStore(
 async function carryOverAdded(conn: ImportContext["conn"], oldPath: string): Promise<void> {
   try {
     await conn.run(`ATTACH ${sqlString(oldPath)} AS old_store (READ_ONLY)`);
-  } catch {
-    return; // unreadable or locked old store: nothing to carry over
+  } catch (e) {
+    // a store another process holds must not be replaced (its added ratings would be lost)
+    throwIfBusy(e, oldPath);
+    return; // unreadable old store (e.g. another DuckDB version): nothing to carry over
   }
   try {
     const has = await conn.runAndReadAll(

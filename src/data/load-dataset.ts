@@ -12,6 +12,7 @@ import type { Dataset } from "./dataset.js";
 import { openStore } from "./open-store.js";
 import { readDataset } from "./read-dataset.js";
 import { detectRelease, type ReleaseFiles } from "./release-files.js";
+import { throwIfBusy } from "./store-busy.js";
 import { defaultStorePath } from "./store-location.js";
 import { STORE_FORMAT } from "./store-schema.js";
 import { assertStrict, type ValidationReport } from "./validation-report.js";
@@ -67,7 +68,8 @@ async function storeState(path: string): Promise<StoreState> {
     } finally {
       s.close();
     }
-  } catch {
+  } catch (e) {
+    throwIfBusy(e, path);
     return { complete: false }; // unreadable store (e.g. from another DuckDB version): rebuild
   }
 }
@@ -91,7 +93,13 @@ export async function loadDataset(dir: string, opts: LoadOptions = {}): Promise<
   }
   if (opts.strict) assertStrict(report);
   const t1 = performance.now();
-  const s = await openStore(path);
+  let s: Awaited<ReturnType<typeof openStore>>;
+  try {
+    s = await openStore(path);
+  } catch (e) {
+    throwIfBusy(e, path);
+    throw e;
+  }
   let dataset: Dataset;
   try {
     dataset = await readDataset(s.conn, release.release, release.layout, onProgress);
