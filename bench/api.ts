@@ -2,8 +2,9 @@
  * `npm run bench:api`: the HTTP API under load and the recommender in process, on
  * ml-latest-small artifacts.
  *
- *   1. a run: `--run DIR` or, by default, a gbdt run trained once with the train pipeline into
- *      $TMPDIR/cinerank-bench-api (private store, reused by later runs of the bench)
+ *   1. a run: `--run DIR` or, by default, a run of `--model` (default gbdt, default settings)
+ *      trained once with the train pipeline into $TMPDIR/cinerank-bench-api (private store,
+ *      reused by later runs of the bench)
  *   2. in process: top-10 recommendations for random known users (p50/p95/p99 latency)
  *   3. `cinerank serve` in a child process on loopback; autocannon (this process) with
  *      50 connections for 30 s on GET /api/users/:id/recommendations?k=10, random user ids,
@@ -12,7 +13,7 @@
  * Targets (issue): >= 500 req/s, p99 <= 50 ms, zero errors, RSS not growing. Prints a Markdown
  * table with `uptime` before and after (the machine is shared).
  *
- *   node dist/bench/api.js [--run DIR] [--duration 30] [--connections 50]
+ *   node dist/bench/api.js [--run DIR | --model gbdt|lr|rf] [--duration 30] [--connections 50]
  */
 import { type ChildProcess, execSync, spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
@@ -58,20 +59,20 @@ function rssOf(pid: number): number {
   return m ? Number(m[1]) / 1024 : Number.NaN;
 }
 
-async function ensureRun(cache: string, store: string): Promise<string> {
-  const out = join(cache, "artifacts");
+async function ensureRun(cache: string, store: string, model: string): Promise<string> {
+  const out = join(cache, `artifacts-${model}`);
   if (await artifacts.readLatest(out)) return out;
   // Looked up at run time: the train pipeline lands separately.
   const trainRun = (
     artifacts as unknown as { trainRun?: (o: Record<string, unknown>) => Promise<unknown> }
   ).trainRun;
   if (!trainRun) throw new Error("no trainRun in src/artifacts: pass --run DIR");
-  process.stderr.write("bench:api: training a gbdt run on ml-latest-small (once)...\n");
+  process.stderr.write(`bench:api: training a ${model} run on ml-latest-small (once)...\n`);
   const { dataset } = await loadDataset(DATA, { store });
   await trainRun({
     dataset,
     data: DATA,
-    models: ["gbdt"],
+    models: [model],
     tune: "none",
     out,
     topN: 0,
@@ -100,7 +101,10 @@ async function main(): Promise<void> {
   const cache = join(tmpdir(), "cinerank-bench-api");
   await mkdir(cache, { recursive: true });
   const store = join(cache, "store.duckdb");
-  const run = resolve(arg("run", await ensureRun(cache, store)));
+  const model0 = arg("model", "gbdt");
+  const run = resolve(
+    process.argv.includes("--run") ? arg("run", "") : await ensureRun(cache, store, model0),
+  );
   const loadBefore = uptime();
 
   // In process: top-10 for random known users.

@@ -6,6 +6,7 @@
  * similar-by-title, cold start, predict, and the live-update flow across a restart.
  */
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -200,4 +201,60 @@ test("HTTP API on the run: routes answer; rate -> recommendations change -> rest
   ).json();
   assert.deepEqual(ids(fresh2.items), ids(fresh.items));
   await app2.close();
+});
+
+function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((res, rej) => {
+    const p = spawn(process.execPath, [join(ROOT, "bin", "cinerank.js"), ...args], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    p.stdout.on("data", (d) => {
+      stdout += d;
+    });
+    p.stderr.on("data", (d) => {
+      stderr += d;
+    });
+    p.once("error", rej);
+    p.once("close", (code) => res({ code, stdout, stderr }));
+  });
+}
+
+test("CLI: recommend / similar --json on the run, rate persists, bad input exits 2", {
+  skip,
+}, async () => {
+  const where = ["--run", artifacts, "--data", DATA, "--store", store];
+  const bad = await cli(["recommend", "--user", "abc", ...where]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--user: expected a positive integer id, got "abc"/);
+  const badRating = await cli(["rate", "--user", "1", "--movie", "1", "--rating", "4.2", ...where]);
+  assert.equal(badRating.code, 2);
+  assert.match(badRating.stderr, /half-star/);
+  const rated = await cli([
+    "rate",
+    "--user",
+    "3",
+    "--movie",
+    "1",
+    "--rating",
+    "4.5",
+    "--json",
+    ...where,
+  ]);
+  assert.equal(rated.code, 0, rated.stderr);
+  assert.equal(JSON.parse(rated.stdout).title, "Toy Story (1995)");
+  const rec = await cli(["recommend", "--user", "3", "-k", "5", "--json", ...where]);
+  assert.equal(rec.code, 0, rec.stderr);
+  const r = JSON.parse(rec.stdout);
+  assert.equal(r.items.length, 5);
+  assert.ok(
+    !r.items.some((i: { movieId: number }) => i.movieId === 1),
+    "the rating given by `rate` counts",
+  );
+  const sim = await cli(["similar", "--title", "toy story", "-k", "10", "--json", ...where]);
+  assert.equal(sim.code, 0, sim.stderr);
+  assert.ok(
+    JSON.parse(sim.stdout).items.some((i: { title: string }) => i.title === "Toy Story 2 (1999)"),
+  );
 });
