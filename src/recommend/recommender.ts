@@ -62,6 +62,8 @@ export interface RecommenderConfig {
   contentWeight: number;
   /** Ratings a movie needs to be offered as collaboratively similar. Default 5. */
   minSimilarRatings: number;
+  /** Recommendation lists kept in an LRU cache, emptied when a rating is added. Default 0 (off). */
+  cacheSize: number;
 }
 
 export const RECOMMENDER_DEFAULTS: RecommenderConfig = {
@@ -69,6 +71,7 @@ export const RECOMMENDER_DEFAULTS: RecommenderConfig = {
   minModelRatings: 5,
   contentWeight: 0.5,
   minSimilarRatings: 5,
+  cacheSize: 0,
 };
 
 const round4 = (x: number) => Math.round(x * 1e4) / 1e4;
@@ -105,6 +108,7 @@ export class Recommender {
   readonly config: RecommenderConfig;
   private readonly contentIndex: SimilarityIndex | null;
   private readonly collabIndex: SimilarityIndex | null;
+  private readonly cache = new Map<string, Recommendations>();
 
   constructor(
     readonly parts: RecommenderParts,
@@ -159,7 +163,27 @@ export class Recommender {
     return { p: this.parts.model.predict(rows, movies.length), rows };
   }
 
+  /**
+   * Top-k for a user. With `cacheSize` > 0, answers are kept (LRU) until any rating is added:
+   * a rating changes its user's profile and the movie statistics every list shows.
+   */
   recommend(userId: number, opts: RecommendOptions = {}): Recommendations {
+    if (this.config.cacheSize <= 0) return this.computeRecommendations(userId, opts);
+    const key = `${userId}|${opts.k ?? 10}|${opts.genres?.join(",") ?? ""}|${opts.minYear ?? ""}|${opts.maxYear ?? ""}|${opts.minRatings ?? ""}`;
+    const hit = this.cache.get(key);
+    if (hit) {
+      this.cache.delete(key);
+      this.cache.set(key, hit); // most recently used last
+      return hit;
+    }
+    const out = this.computeRecommendations(userId, opts);
+    this.cache.set(key, out);
+    if (this.cache.size > this.config.cacheSize)
+      this.cache.delete(this.cache.keys().next().value as string);
+    return out;
+  }
+
+  private computeRecommendations(userId: number, opts: RecommendOptions): Recommendations {
     const k = checkK(opts.k);
     if (opts.minYear !== undefined && opts.maxYear !== undefined && opts.minYear > opts.maxYear) {
       throw new CinerankError(
@@ -433,6 +457,7 @@ export class Recommender {
     );
     for (let i = 0; i < ratings.length; i++)
       this.book.add(userId, movies[i], ratings[i].rating, timestamp);
+    this.cache.clear();
     return { userId, added: ratings.length, ratingCount: this.book.count(userId) };
   }
 

@@ -30,7 +30,7 @@ export class StoreRatingLog implements RatingLog {
       store = await openStore(this.storePath, { readOnly: false });
     } catch (e) {
       throw new CinerankError(
-        "ERR_NOT_READY",
+        "ERR_STORE_BUSY",
         `${this.storePath}: cannot open the store for writing (${(e as Error).message}); another cinerank process may be using it — retry`,
         { store: this.storePath },
       );

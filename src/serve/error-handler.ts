@@ -18,6 +18,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   ERR_NOT_FOUND: 404,
   ERR_PAYLOAD_TOO_LARGE: 413,
   ERR_NOT_READY: 503,
+  ERR_STORE_BUSY: 503,
 };
 
 /** HTTP status of a CinerankError code (500 for codes that mean a server-side fault). */
@@ -45,7 +46,7 @@ function fieldOf(issue: AjvIssue): string {
 export function toApiError(err: FastifyError | Error): { status: number; body: ApiError } {
   if (isCinerankError(err)) {
     const status = statusOf(err.code);
-    if (status >= 500 && err.code !== "ERR_NOT_READY") {
+    if (status >= 500 && status !== 503) {
       return { status, body: { error: err.code, message: err.message } };
     }
     return { status, body: { error: err.code, message: err.message, details: err.details } };

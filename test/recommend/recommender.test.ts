@@ -169,3 +169,15 @@ test("predict, similar movies and title search", () => {
   assert.deepEqual(idsOf(rec.searchMovies(undefined, "Romance", 5)).sort(), [7, 8]);
   assert.throws(() => rec.similarByTitle("zzzz"), /no movie title matches/);
 });
+
+test("the optional recommendation cache answers repeats and is emptied by a new rating", async () => {
+  const { rec } = tinyRecommender();
+  (rec.config as { cacheSize: number }).cacheSize = 2;
+  const a = rec.recommend(1, { k: 3 });
+  assert.equal(rec.recommend(1, { k: 3 }), a, "same object from the cache");
+  assert.notEqual(rec.recommend(1, { k: 2 }), a, "other options are another entry");
+  await rec.rate(1, [{ movieId: idsOf(a.items)[0], rating: 1 }]);
+  const b = rec.recommend(1, { k: 3 });
+  assert.notEqual(b, a);
+  assert.ok(!idsOf(b.items).includes(idsOf(a.items)[0]), "the rated movie left the list");
+});

@@ -14,6 +14,7 @@ import { runCommand } from "../run-command.js";
 import { addRunOptions, parseIntIn, type RunFlags } from "./run-options.js";
 
 interface Flags extends RunFlags {
+  cache: string;
   port: string;
   host: string;
   web?: string;
@@ -36,7 +37,12 @@ export function register(program: Command): void {
       .option("--port <n>", "port (0 = any free port)", "3000")
       .option("--host <addr>", "address to bind (127.0.0.1 = this machine only)", "127.0.0.1")
       .option("--web <dir>", "built web app folder to serve at / (default: the package's web/dist)")
-      .option("--log-level <level>", `request log level: ${LEVELS.join(", ")}`, "info"),
+      .option("--log-level <level>", `request log level: ${LEVELS.join(", ")}`, "info")
+      .option(
+        "--cache <n>",
+        "recommendation lists kept in memory (LRU, emptied by any new rating); 0 = off",
+        "0",
+      ),
   ).action(
     runCommand(async (f: Flags) => {
       const port = parseIntIn("port", f.port, 0, 65535) ?? 3000;
@@ -46,7 +52,13 @@ export function register(program: Command): void {
           `--log-level: expected one of ${LEVELS.join(", ")}`,
         );
       }
-      const backend = openRecommender({ run: f.run, data: f.data, store: f.store }).then((o) =>
+      const cacheSize = parseIntIn("cache", f.cache, 0, 10_000_000) ?? 0;
+      const backend = openRecommender({
+        run: f.run,
+        data: f.data,
+        store: f.store,
+        config: { cacheSize },
+      }).then((o) =>
         recommenderBackend(o.recommender, {
           stats: datasetStats(o.dataset, o.metrics.split.threshold),
           models: modelsResponse(o.metrics),
