@@ -73,15 +73,20 @@ function run(step: string): Step {
   return JSON.parse(out.trim().split("\n").pop()!);
 }
 
+/** A Python with pandas: Debian's /usr/bin/python3 first (a pyenv `python3` may lack it). */
+function pythonWithPandas(): string | null {
+  const has = (py: string) => spawnSync(py, ["-c", "import pandas"]).status === 0;
+  for (const py of ["/usr/bin/python3", "python3"]) if (has(py)) return py;
+  // CI machines are fresh: try to install it, as the README says
+  spawnSync("sh", ["-c", "apt-get install -y -qq python3-pandas >/dev/null 2>&1"], {
+    stdio: "ignore",
+  });
+  return has("/usr/bin/python3") ? "/usr/bin/python3" : null;
+}
+
 function pandas(): Step | null {
-  const probe = spawnSync("python3", ["-c", "import pandas"], { encoding: "utf8" });
-  if (probe.status !== 0) {
-    // CI machines are fresh: try to install it, as the README says
-    spawnSync("sh", ["-c", "apt-get install -y -qq python3-pandas >/dev/null 2>&1"], {
-      stdio: "ignore",
-    });
-    if (spawnSync("python3", ["-c", "import pandas"]).status !== 0) return null;
-  }
+  const py = pythonWithPandas();
+  if (!py) return null;
   const script = `
 import time, resource, pandas as pd
 t = time.perf_counter()
@@ -90,7 +95,7 @@ df = pd.read_csv(${JSON.stringify(join(dataDir, "ratings.csv"))}, dtype={"userId
 s = time.perf_counter() - t
 print(f'{{"seconds": {s}, "cpuSeconds": {time.process_time() - c}, "maxRssMB": {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024}}}')
 `;
-  const r = spawnSync("python3", ["-c", script], { encoding: "utf8", maxBuffer: 1 << 20 });
+  const r = spawnSync(py, ["-c", script], { encoding: "utf8", maxBuffer: 1 << 20 });
   if (r.status !== 0) return null;
   return JSON.parse(r.stdout.trim().split("\n").pop()!);
 }
