@@ -61,6 +61,7 @@ import {
   combineUserSums,
   emptyUserSums,
   hourOf,
+  outOfFoldUserSums,
   userSumsStride,
 } from "./user-sums.js";
 
@@ -286,8 +287,6 @@ export async function buildFeatures(
   const stateUserSums = emptyUserSums(US, nU);
   const stateGlobals = new Float64Array(GS);
   let stateTrending = Number.POSITIVE_INFINITY;
-  const tmpUser = new Float64Array(US);
-  const offsets: number[] = [];
   for (let s = 0; s <= k; s++) {
     const folds = Array.from({ length: k }, (_, f) => f).filter((f) => f !== s);
     const graw = new Float64Array(GS);
@@ -316,38 +315,50 @@ export async function buildFeatures(
       );
     }
     movieBlocks.push(mb);
-    const ub = new Float32Array(nU * L.userWidth);
-    const uv = new Float32Array(nU * dim);
-    for (let u = 0; u < nU; u++) {
-      offsets.length = 0;
-      for (const f of folds) offsets.push((f * nU + u) * US);
-      if (s === k) {
-        combineUserSums(userFold, US, offsets, stateUserSums, u * US);
-        finishUser(
-          G,
-          dim,
-          opt.genrePrior,
-          g,
-          stateUserSums,
-          u * US,
-          ub,
-          u * L.userWidth,
-          uv,
-          u * dim,
-        );
-      } else {
-        combineUserSums(userFold, US, offsets, tmpUser, 0);
-        finishUser(G, dim, opt.genrePrior, g, tmpUser, 0, ub, u * L.userWidth, uv, u * dim);
-      }
-    }
-    userBlocks.push(ub);
-    userVecs.push(uv);
+    userBlocks.push(new Float32Array(nU * L.userWidth));
+    userVecs.push(new Float32Array(nU * dim));
     if (s === k) {
       stateGlobals.set(graw);
       stateTrending = trend;
     }
-    progress({ stage: "profiles", done: s + 1, total: k + 1, unit: "slots" });
   }
+  // Users: whole-training sums = Σ folds (kept in the state); out-of-fold = whole - own fold.
+  const tmpUser = new Float64Array(US);
+  const allFolds = new Int32Array(k);
+  for (let u = 0; u < nU; u++) {
+    for (let f = 0; f < k; f++) allFolds[f] = (f * nU + u) * US;
+    combineUserSums(userFold, US, allFolds, stateUserSums, u * US);
+    const uw = u * L.userWidth;
+    finishUser(
+      G,
+      dim,
+      opt.genrePrior,
+      slotG[k],
+      stateUserSums,
+      u * US,
+      userBlocks[k],
+      uw,
+      userVecs[k],
+      u * dim,
+    );
+    for (let s = 0; s < k; s++) {
+      outOfFoldUserSums(stateUserSums, u * US, userFold, allFolds, s, US, tmpUser);
+      finishUser(
+        G,
+        dim,
+        opt.genrePrior,
+        slotG[s],
+        tmpUser,
+        0,
+        userBlocks[s],
+        uw,
+        userVecs[s],
+        u * dim,
+      );
+    }
+    if ((u & 0x3fff) === 0) progress({ stage: "profiles", done: u, total: nU, unit: "users" });
+  }
+  progress({ stage: "profiles", done: nU, total: nU, unit: "users" });
   const whole = slotG[k];
 
   // Rows: training rows use their fold's slot, val/test rows the whole-training slot.

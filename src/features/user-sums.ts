@@ -108,3 +108,34 @@ export function combineUserSums(
     }
   }
 }
+
+/**
+ * out = the whole-training row minus fold `skip`'s row (additive fields), with min/max
+ * timestamps over the other folds. Counts and half-star rating sums are exact in float64, so
+ * this equals summing the other folds; it costs one fold instead of k - 1.
+ */
+export function outOfFoldUserSums(
+  total: Float64Array,
+  to: number,
+  folds: Float64Array,
+  offsets: ArrayLike<number>,
+  skip: number,
+  stride: number,
+  out: Float64Array,
+): void {
+  const so = offsets[skip];
+  for (let j = 0; j < stride; j++) out[j] = total[to + j] - folds[so + j];
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (let f = 0; f < offsets.length; f++) {
+    if (f === skip) continue;
+    const o = offsets[f];
+    if (folds[o + S_MIN_TS] < lo) lo = folds[o + S_MIN_TS];
+    if (folds[o + S_MAX_TS] > hi) hi = folds[o + S_MAX_TS];
+  }
+  out[S_MIN_TS] = lo;
+  out[S_MAX_TS] = hi;
+  // A user with no rating outside the fold has exactly zero count; clear float residue of the
+  // embedding sums so the profile is exactly empty.
+  if (out[S_COUNT] === 0) for (let j = S_HOURS; j < stride; j++) out[j] = 0;
+}
