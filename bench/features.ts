@@ -8,7 +8,7 @@
  *
  * Data: $CINERANK_BENCH_DATA, else bench/.cache/ml-20m-synthetic (generated once, like
  * bench:data). Targets (2-core machine): 20M ratings <= 90 s, peak memory <= 8 GB.
- * Options: --sizes 1000000,20000263   --pandas-gb 16
+ * Options: --sizes 1000000,20000263   --pandas-gb 16   --no-pandas
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
@@ -28,6 +28,8 @@ const storePath = join(cache, "features-ml-20m-synthetic.duckdb");
 
 interface Result {
   seconds: number;
+  /** CPU seconds (user + system) of the same span: the work, whatever the machine load. */
+  cpuSeconds?: number;
   maxRssMB: number;
   loadSeconds?: number;
   splitSeconds?: number;
@@ -63,13 +65,16 @@ async function child(n: number): Promise<void> {
   const { dataset: full } = await loadDataset(dataDir, { store: storePath });
   const dataset = firstRatings(full, n);
   const t1 = performance.now();
+  const c1 = process.cpuUsage();
   const split = splitDataset(dataset, { kind: "stratified", seed: 42 });
   const t2 = performance.now();
   const built = await buildFeatures(dataset, split, { folds: 5 });
   const t3 = performance.now();
+  const cpu = process.cpuUsage(c1);
   const m = built.matrices;
   const out: Result = {
     seconds: (t3 - t1) / 1000,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
     splitSeconds: (t2 - t1) / 1000,
     loadSeconds: (t1 - t0) / 1000,
     maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
@@ -133,22 +138,26 @@ async function main(): Promise<void> {
   const capGB = Number(arg("--pandas-gb", "16"));
   const py = python();
   const rows: string[] = [
-    "| ratings | cinerank features: s | peak RSS (MB) | rows x features | pandas way: s | pandas peak RSS (MB) | pandas / cinerank | load avg |",
-    "|---|---|---|---|---|---|---|---|",
+    "| ratings | cinerank features: wall s | cinerank CPU s | peak RSS (MB) | rows x features | pandas way: wall s | pandas CPU s | pandas peak RSS (MB) | pandas / cinerank (CPU) | load avg |",
+    "|---|---|---|---|---|---|---|---|---|---|",
   ];
   for (const n of sizes) {
     const before = loadavg()[0];
     process.stderr.write(`cinerank features, ${n.toLocaleString("en-US")} ratings...\n`);
     const a = ours(n);
     process.stderr.write(`pandas, ${n.toLocaleString("en-US")} ratings...\n`);
-    const p = py
-      ? pandas(py, n, capGB)
-      : { seconds: 0, maxRssMB: 0, error: "pandas not available" };
+    const p =
+      py && !process.argv.includes("--no-pandas")
+        ? pandas(py, n, capGB)
+        : { seconds: 0, maxRssMB: 0, error: "pandas not available" };
     const after = loadavg()[0];
     const pd = p.error ? p.error : p.seconds.toFixed(1);
-    const ratio = p.error ? "" : `${(p.seconds / a.seconds).toFixed(2)}x`;
+    const ratio =
+      p.error || !p.cpuSeconds || !a.cpuSeconds
+        ? ""
+        : `${(p.cpuSeconds / a.cpuSeconds).toFixed(2)}x`;
     rows.push(
-      `| ${n.toLocaleString("en-US")} | ${a.seconds.toFixed(1)} (split ${a.splitSeconds?.toFixed(1)}) | ${a.maxRssMB} | ${a.rows?.toLocaleString("en-US")} x ${a.cols} | ${pd} | ${p.error ? "" : p.maxRssMB} | ${ratio} | ${before.toFixed(1)} -> ${after.toFixed(1)} |`,
+      `| ${n.toLocaleString("en-US")} | ${a.seconds.toFixed(1)} (split ${a.splitSeconds?.toFixed(1)}) | ${a.cpuSeconds?.toFixed(1)} | ${a.maxRssMB} | ${a.rows?.toLocaleString("en-US")} x ${a.cols} | ${pd} | ${p.error ? "" : p.cpuSeconds?.toFixed(1)} | ${p.error ? "" : p.maxRssMB} | ${ratio} | ${before.toFixed(1)} -> ${after.toFixed(1)} |`,
     );
     process.stderr.write(`${rows[rows.length - 1]}\n`);
   }

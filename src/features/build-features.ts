@@ -240,7 +240,7 @@ export async function buildFeatures(
   // One pass over the training ratings: per-fold sums.
   const US = userSumsStride(G, dim);
   const GS = globalSumsStride(G);
-  const userFold = emptyUserSums(US, k * nU);
+  let userFold: Float64Array | null = emptyUserSums(US, k * nU);
   const movieFold = new Float64Array(k * nM * MOVIE_SUMS_STRIDE);
   const globFold = new Float64Array(k * GS);
   const nTrain = split.train.length;
@@ -359,6 +359,9 @@ export async function buildFeatures(
     if ((u & 0x3fff) === 0) progress({ stage: "profiles", done: u, total: nU, unit: "users" });
   }
   progress({ stage: "profiles", done: nU, total: nU, unit: "users" });
+  // The per-fold user sums are the largest temporary (k x users x stride doubles): let them go
+  // before the feature matrices are allocated.
+  userFold = null;
   const whole = slotG[k];
 
   // Rows: training rows use their fold's slot, val/test rows the whole-training slot.

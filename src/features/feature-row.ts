@@ -29,14 +29,21 @@ export function writeFeatureRow(
   out: Float32Array,
   oo: number,
 ): void {
-  for (let j = 0; j < L.userWidth; j++) out[oo + L.userStart + j] = ub[ubo + j];
-  for (let j = 0; j < L.movieWidth; j++) out[oo + L.movieStart + j] = mb[mbo + j];
+  // Layout fields in locals: this runs once per row (20M times), property loads add up.
+  const uw = L.userWidth;
+  const us = oo + L.userStart;
+  for (let j = 0; j < uw; j++) out[us + j] = ub[ubo + j];
+  const mw = L.movieWidth;
+  const ms = oo + L.movieStart;
+  for (let j = 0; j < mw; j++) out[ms + j] = mb[mbo + j];
   const G = L.genres;
+  const mg = mbo + M_GENRE;
+  const ug = ubo + U_GENRE;
   let pref = 0;
   let n = 0;
   for (let j = 0; j < G; j++) {
-    if (mb[mbo + M_GENRE + j] !== 0) {
-      pref += ub[ubo + U_GENRE + j];
+    if (mb[mg + j] !== 0) {
+      pref += ub[ug + j];
       n++;
     }
   }
@@ -46,9 +53,10 @@ export function writeFeatureRow(
   out[io + 1] = 1970 + ts / SECONDS_PER_YEAR - mb[mbo + M_YEAR];
   out[io + 2] = hourOf(ts);
   out[io + 3] = weekdayOf(ts);
-  if (L.dim > 0) {
+  const dim = L.dim;
+  if (dim > 0) {
     let dot = 0;
-    for (let j = 0; j < L.dim; j++) dot += uv[uvo + j] * mv[mvo + j];
+    for (let j = 0; j < dim; j++) dot += uv[uvo + j] * mv[mvo + j];
     out[io + 4] = dot;
   }
   if (L.demographics) {
