@@ -14,7 +14,7 @@
  *     objective) and scikit-learn's TruncatedSVD on the same user-centred matrix.
  *
  * Prints Markdown tables (README "Benchmarks") and writes bench/out/mf.json. `--skip-large`
- * runs only part 2, `--builtin-generator` uses bench/mf-synthetic.ts instead of the data
+ * runs only part 2, `--skip-small` only part 1, `--builtin-generator` uses bench/mf-synthetic.ts instead of the data
  * layer's generator (no DuckDB load).
  */
 import { spawnSync } from "node:child_process";
@@ -193,12 +193,14 @@ const f = (x: number, d = 4) => x.toFixed(d);
 async function main(): Promise<void> {
   const result: { large?: LargeResult; small?: SmallRow[]; threads: number } = { threads };
   log(`load average at start: ${load()} (${threads} cores)`);
-  result.small = await small();
-  console.log("\nml-latest-small, stratified split (seed 42), test part\n");
-  console.log("| model | test RMSE | test MAE | rows | fit seconds |");
-  console.log("|---|---|---|---|---|");
-  for (const r of result.small) {
-    console.log(`| ${r.model} | ${f(r.rmse)} | ${f(r.mae)} | ${r.n} | ${f(r.seconds, 2)} |`);
+  if (!args.has("--skip-small")) {
+    result.small = await small();
+    console.log("\nml-latest-small, stratified split (seed 42), test part\n");
+    console.log("| model | test RMSE | test MAE | rows | fit seconds |");
+    console.log("|---|---|---|---|---|");
+    for (const r of result.small) {
+      console.log(`| ${r.model} | ${f(r.rmse)} | ${f(r.mae)} | ${r.n} | ${f(r.seconds, 2)} |`);
+    }
   }
   if (!args.has("--skip-large")) {
     result.large = await large();

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Rng } from "../core/index.js";
 import { type Dataset, datasetFromRecords } from "../data/index.js";
-import type { PairFeatureSource } from "../features/index.js";
+import { buildFeatures, type PairFeatureSource } from "../features/index.js";
 import { assignFolds, type Split, splitDataset } from "../splits/index.js";
 import { mfFeatureSource } from "./factorization/index.js";
 import { knnFeatureSource } from "./neighbors/index.js";
@@ -100,6 +100,49 @@ for (const src of [
       }
       assert.ok(moved > 0, `changing row ${j} moved no other-fold feature`);
     }
+  });
+}
+
+for (const make of [
+  () => mfFeatureSource({ factors: 4, iterations: 5 }, { threads: 1 }),
+  () => knnFeatureSource({ neighbours: 10, shrinkage: 5 }, { threads: 1 }),
+]) {
+  const name = make().name;
+  test(`buildFeatures with the ${name} source: a training row's CF columns ignore its own rating`, async () => {
+    const ds = fixture();
+    const split = splitDataset(ds, { seed: 42 });
+    const src = make();
+    const opts = { pairSources: [src], embeddingDim: 0 };
+    const before = await buildFeatures(ds, split, opts);
+    const { names, scaler } = before.spec;
+    const cols = src.names.map((n) => names.indexOf(n));
+    assert.ok(
+      cols.every((c) => c >= 0),
+      `columns ${src.names.join(", ")} in ${names.join(", ")}`,
+    );
+    // undo the (training-fitted) scaler: it moves with any change, the CF values must not
+    const raw = (b: typeof before, row: number, c: number) =>
+      b.matrices.train.values[row * b.matrices.train.cols + c] * b.spec.scaler.std[c] +
+      b.spec.scaler.mean[c];
+    const j = 5;
+    const i = split.train[j];
+    const old = ds.ratings.rating[i];
+    ds.ratings.rating[i] = old >= 3 ? 0.5 : 5;
+    const after = await buildFeatures(ds, split, opts);
+    for (const c of cols) {
+      assert.ok(
+        Math.abs(raw(after, j, c) - raw(before, j, c)) < 1e-4,
+        `${names[c]} of row ${j} moved`,
+      );
+    }
+    let moved = 0;
+    const folds = before.trainFolds;
+    for (let q = 0; q < split.train.length; q++) {
+      if (folds[q] === folds[j]) continue;
+      for (const c of cols) if (Math.abs(raw(after, q, c) - raw(before, q, c)) > 1e-3) moved++;
+    }
+    assert.ok(moved > 0, "the changed rating reached no other fold's CF features");
+    assert.ok(scaler.std.length === names.length);
   });
 }
 
