@@ -150,22 +150,30 @@ export function alsHalfStep(
     const w = s.w;
     const x = s.x;
     const dreg = s.dreg;
-    // gather design rows, targets and weights; accumulate diag(sum w a a^T) for CG's
-    // preconditioner on the way, while the row is in cache
+    for (let c = 0; c < k; c++) x[c] = X[xo + c];
+    if (explicit) x[k] = X[xo + prm.biasPos];
+    // gather design rows, targets and weights; for CG also accumulate, while each row is in
+    // cache, diag(sum w a a^T) (the preconditioner) and the data part of the residual
+    // r = sum (t - w a.x) a (explicit: w = 1), which saves CG a pass over the scratch
     const diag = s.diag;
+    const res = s.r;
+    const cg = prm.cgSteps > 0;
     diag.fill(0);
+    res.fill(0);
     for (let j = 0; j < n; j++) {
       const yo = idx[start + j] * W;
       const ao = j * d;
       const r = val[start + j];
       let wj = 1;
+      let tj: number;
       if (explicit) {
         a[ao + k] = 1;
-        t[j] = r - prm.mu - Y[yo + prm.constPos];
+        tj = r - prm.mu - Y[yo + prm.constPos];
       } else {
         wj = prm.binary ? prm.alpha : prm.alpha * r;
-        t[j] = 1 + wj; // b = sum c_j a_j
+        tj = 1 + wj; // b = sum c_j a_j
       }
+      t[j] = tj;
       w[j] = wj;
       for (let c = 0; c < k; c++) {
         const v = Y[yo + c];
@@ -173,12 +181,14 @@ export function alsHalfStep(
         diag[c] += wj * v * v;
       }
       if (explicit) diag[k] += 1;
+      if (cg) {
+        const sj = dot(a, ao, x, d);
+        axpy(explicit ? tj - sj : tj - wj * sj, a, ao, res, d);
+      }
     }
     const scale = prm.weightedReg ? n : 1;
     for (let c = 0; c < k; c++) dreg[c] = prm.regFactor * scale;
     if (explicit) dreg[k] = prm.regBias * scale;
-    for (let c = 0; c < k; c++) x[c] = X[xo + c];
-    if (explicit) x[k] = X[xo + prm.biasPos];
 
     if (prm.cgSteps === 0) solveCholesky(prm, s, n, d, G);
     else solveCg(prm, s, n, d, G);
@@ -256,16 +266,9 @@ function solveCg(
   d: number,
   G: Float64Array | null,
 ): void {
-  const { a, t, w, x, r, z, p, q, diag, dreg } = s;
+  const { a, w, x, r, z, p, q, diag, dreg } = s;
   const explicit = prm.explicit;
-  // r = b - A x; diag already holds diag(sum w a a^T) from the gather
-  r.fill(0);
-  for (let j = 0; j < n; j++) {
-    const ao = j * d;
-    const sj = dot(a, ao, x, d);
-    // explicit: (t - s) a ; implicit: ((1 + w) - w s) a
-    axpy(explicit ? t[j] - sj : t[j] - w[j] * sj, a, ao, r, d);
-  }
+  // r = b - A x: the data part was accumulated during the gather; diag(A) likewise
   for (let c = 0; c < d; c++) {
     r[c] -= dreg[c] * x[c];
     diag[c] += dreg[c];
