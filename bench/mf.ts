@@ -16,7 +16,7 @@
  *     objective) and scikit-learn's TruncatedSVD on the same user-centred matrix.
  *
  * Prints Markdown tables (README "Benchmarks") and writes bench/out/mf.json. `--skip-large`
- * runs only part 2, `--skip-small` only part 1, `--builtin-generator` uses bench/mf-synthetic.ts instead of the data
+ * runs only part 2, `--skip-small` only part 1 (`--skip-knn`: without the kNN lists), `--builtin-generator` uses bench/mf-synthetic.ts instead of the data
  * layer's generator (no DuckDB load).
  */
 import { spawnSync } from "node:child_process";
@@ -103,8 +103,10 @@ async function large(): Promise<LargeResult> {
       threads,
       onProgress: (e) => {
         stamps.push(performance.now());
+        cpu.push(cpuSeconds());
+        const wall = (stamps.at(-1)! - stamps.at(-2)!) / 1000;
         log(
-          `  ALS iteration ${e.done}: ${((stamps.at(-1)! - stamps.at(-2)!) / 1000).toFixed(2)} s`,
+          `  ALS iteration ${e.done}: ${wall.toFixed(2)} s, ${(cpu.at(-1)! - cpu.at(-2)!).toFixed(2)} CPU s`,
         );
       },
     },
@@ -115,7 +117,9 @@ async function large(): Promise<LargeResult> {
   const alsPeakRssMB = rssMB();
   const t0 = performance.now();
   const c0 = cpuSeconds();
-  const knn = await fitItemKnn(data, { neighbours: 50 }, { threads });
+  const knn = args.has("--skip-knn")
+    ? { nbr: new Int32Array(0) }
+    : await fitItemKnn(data, { neighbours: 50 }, { threads });
   const knnSeconds = (performance.now() - t0) / 1000;
   const knnCpuSeconds = cpuSeconds() - c0;
   log(`  item-kNN: ${knnSeconds.toFixed(1)} s, ${knnCpuSeconds.toFixed(1)} CPU s`);
