@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { appendFileSync, cpSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { after, test } from "node:test";
@@ -89,4 +89,43 @@ test("start inspects $CINERANK_DATA when it holds a dataset (no download)", asyn
   const s = JSON.parse(stdout);
   assert.equal(s.release, "ml-1m");
   assert.equal(s.ratings, 6);
+});
+
+test("inspect reports malformed rows; --strict turns them into exit code 1", async () => {
+  const dir = join(tmp, "bad", "csv-tiny");
+  cpSync(join(root, "test", "fixtures", "csv-tiny"), dir, { recursive: true });
+  appendFileSync(join(dir, "ratings.csv"), "5,1,9.0,1300000000\n5,2,4.0\n");
+  const store = join(tmp, "bad.duckdb");
+  const { stdout } = await run(process.execPath, [
+    bin,
+    "inspect",
+    "--data",
+    dir,
+    "--json",
+    "--quiet",
+    "--store",
+    store,
+  ]);
+  const s = JSON.parse(stdout);
+  assert.equal(s.validation.ok, false);
+  assert.deepEqual(
+    s.validation.issues
+      .map((i: { kind: string; firstLines: number[] }) => [i.kind, i.firstLines])
+      .sort(),
+    [
+      ["rating_out_of_scale", [11]],
+      ["wrong_field_count", [12]],
+    ],
+  );
+  await assert.rejects(
+    run(process.execPath, [bin, "inspect", "--data", dir, "--strict", "--quiet", "--store", store]),
+    (e: { code: number; stderr: string }) => {
+      assert.equal(e.code, 1);
+      assert.match(
+        e.stderr,
+        /ERR_DATA_MALFORMED.*ratings\.csv: 1 row rating_out_of_scale \(line 11;/,
+      );
+      return true;
+    },
+  );
 });
