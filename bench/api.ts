@@ -118,12 +118,16 @@ async function main(): Promise<void> {
   const rng = rngFor(7);
   for (let i = 0; i < 200; i++) rec.recommend(users[rng.int(users.length)], { k: 10 });
   const times: number[] = [];
+  // CPU time beside wall time: on a shared machine wall time mostly measures the queue.
+  const cpu0 = process.cpuUsage();
   for (let i = 0; i < 1000; i++) {
     const u = users[rng.int(users.length)];
     const t = performance.now();
     rec.recommend(u, { k: 10 });
     times.push(performance.now() - t);
   }
+  const cpu = process.cpuUsage(cpu0);
+  const cpuMsPerList = (cpu.user + cpu.system) / 1000 / 1000;
   times.sort((a, b) => a - b);
   const model = opened.metrics.chosen.key;
   const movies = opened.dataset.movies.size;
@@ -183,8 +187,8 @@ async function main(): Promise<void> {
       ["latency p50 (ms)", String(result.latency.p50), "", null],
       ["latency p99 (ms)", String(result.latency.p99), "<= 50", result.latency.p99 <= 50],
       [
-        "requests / errors (incl. non-2xx, timeouts)",
-        `${result.requests.total} / ${errors}`,
+        "requests / errors / timeouts / non-2xx",
+        `${result.requests.total} / ${result.errors} / ${result.timeouts} / ${result.non2xx}`,
         "0 errors",
         errors === 0,
       ],
