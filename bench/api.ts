@@ -198,6 +198,7 @@ async function main(): Promise<void> {
         "not growing",
         last <= third * 1.1,
       ],
+      ["in-process top-10 CPU ms per list (mean)", cpuMsPerList.toFixed(2), "", null],
       [
         "in-process top-10 p50 / p95 / p99 (ms)",
         `${percentile(times, 0.5).toFixed(2)} / ${percentile(times, 0.95).toFixed(2)} / ${percentile(times, 0.99).toFixed(2)}`,
