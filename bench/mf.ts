@@ -196,6 +196,15 @@ async function small(): Promise<SmallRow[]> {
     }
   }
   writeFileSync(csv, `${lines.join("\n")}\n`);
+  // CI machines are fresh: install Debian's scikit-learn (with NumPy/SciPy) when it is missing
+  const probe = spawnSync("/usr/bin/python3", ["-c", "import numpy, scipy, sklearn"]);
+  if (probe.status !== 0) {
+    log("installing python3-sklearn for the reference rows ...");
+    spawnSync("apt-get", ["install", "-y", "-qq", "python3-sklearn"], {
+      stdio: "inherit",
+      env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
+    });
+  }
   const py = spawnSync(
     "/usr/bin/python3",
     [join(root, "bench", "mf_reference.py"), csv, String(mf.config.reg), String(mf.config.biasReg)],
