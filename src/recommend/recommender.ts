@@ -21,6 +21,7 @@ import type { MovieCatalog } from "./movie-catalog.js";
 import type { RatingBook, UserRatings } from "./rating-book.js";
 import type { RatingLog } from "./rating-log.js";
 import { coldStartReasons, UserReasons } from "./reasons.js";
+import { SimilarMovies } from "./similar-movies.js";
 import { SimilarityIndex, topK } from "./similarity-index.js";
 import type {
   CollaborativeModel,
@@ -32,7 +33,6 @@ import type {
   Recommendations,
   RecommendOptions,
   ServingUser,
-  SimilarItem,
   SimilarOptions,
   SimilarResult,
 } from "./types.js";
@@ -109,6 +109,7 @@ export class Recommender {
   private readonly contentIndex: SimilarityIndex | null;
   private readonly collabIndex: SimilarityIndex | null;
   private readonly cache = new Map<string, Recommendations>();
+  private readonly similarMovies: SimilarMovies;
 
   constructor(
     readonly parts: RecommenderParts,
@@ -120,6 +121,13 @@ export class Recommender {
     this.config = { ...RECOMMENDER_DEFAULTS, ...config };
     this.contentIndex = parts.content ? new SimilarityIndex(parts.content) : null;
     this.collabIndex = parts.collaborative ? new SimilarityIndex(parts.collaborative.items) : null;
+    this.similarMovies = new SimilarMovies(
+      this.catalog,
+      this.contentIndex,
+      this.collabIndex,
+      parts.neighbours,
+      this.config.minSimilarRatings,
+    );
     const names = parts.model.featureNames;
     const fnames = parts.featurizer.names;
     if (names.length !== fnames.length || names.some((n, i) => n !== fnames[i])) {
@@ -363,55 +371,11 @@ export class Recommender {
   }
 
   similar(movieId: number, opts: SimilarOptions = {}): SimilarResult {
-    const k = checkK(opts.k);
-    const m = this.catalog.indexOf(movieId);
-    const w = opts.contentWeight ?? this.config.contentWeight;
-    if (!(w >= 0 && w <= 1)) {
-      throw new CinerankError("ERR_INVALID_ARGUMENT", `contentWeight must be in 0..1, got ${w}`, {
-        field: "contentWeight",
-      });
-    }
-    let method = opts.method ?? "blended";
-    const content = this.contentIndex?.has(m) ? this.contentIndex.all(m) : null;
-    const collab = this.collaborativeSimilarity(m);
-    // Fall back to what exists for this movie rather than answering nothing.
-    if (method === "blended" && (!content || !collab))
-      method = content ? "content" : "collaborative";
-    if (method === "content" && !content && collab) method = "collaborative";
-    if (method === "collaborative" && !collab && content) method = "content";
-    const n = this.catalog.size;
-    const score = new Float32Array(n);
-    for (let j = 0; j < n; j++) {
-      const c = content ? content[j] : 0;
-      const f = collab ? collab[j] : 0;
-      score[j] = method === "content" ? c : method === "collaborative" ? f : w * c + (1 - w) * f;
-    }
-    const minCollab = this.config.minSimilarRatings;
-    const top = topK(
-      score,
-      k,
-      (j) =>
-        j !== m && score[j] > 0 && (method === "content" || this.book.movieCount[j] >= minCollab),
-    );
-    const items: SimilarItem[] = top.map((j) => ({
-      ...this.catalog.summary(j),
-      score: round4(score[j]),
-      contentScore: content ? round4(content[j]) : null,
-      collaborativeScore: collab ? round4(collab[j]) : null,
-    }));
-    return { movie: this.catalog.summary(m), method, items };
-  }
-
-  /** Collaborative similarity of movie `m` to all: factor cosine, else kNN list similarity. */
-  private collaborativeSimilarity(m: number): Float32Array | null {
-    if (this.collabIndex?.has(m)) return this.collabIndex.all(m);
-    const nb = this.parts.neighbours;
-    if (!nb) return null;
-    const list = nb.neighbours(m);
-    if (list.movie.length === 0) return null;
-    const out = new Float32Array(this.catalog.size);
-    for (let j = 0; j < list.movie.length; j++) out[list.movie[j]] = list.sim[j];
-    return out;
+    return this.similarMovies.similar(movieId, {
+      ...opts,
+      k: checkK(opts.k),
+      contentWeight: opts.contentWeight ?? this.config.contentWeight,
+    });
   }
 
   /** Similar movies for the best title match of `title`. */
