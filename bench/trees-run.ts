@@ -7,7 +7,8 @@
  *
  * Validation rows start at VALID_START (default TRAIN).
  */
-import { rocAuc, trainForest, trainGbdt } from "../src/models/trees/index.js";
+import { trainForest, trainGbdt } from "../src/models/trees/index.js";
+import { rocAuc } from "../src/models/trees/synthetic-table.js";
 import { readBenchTable } from "./trees-data.js";
 
 const [which, path, trainArg, validArg, threadsArg, treesArg, validStartArg] =

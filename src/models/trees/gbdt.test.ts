@@ -281,3 +281,18 @@ test("family validates its config", () => {
   for (const key of Object.keys(gbdtFamily.searchSpace.random))
     assert.ok(key in gbdtFamily.defaults, key);
 });
+
+test("bad tables are coded errors", async () => {
+  const isArg = (e: unknown) => e instanceof CinerankError && e.code === "ERR_INVALID_ARGUMENT";
+  await assert.rejects(trainGbdt(table([], 2, []), {}, { threads: 1 }), isArg);
+  await assert.rejects(trainGbdt(table([1, 2, 3], 2, [0, 1]), {}, { threads: 1 }), isArg);
+  await assert.rejects(
+    trainGbdt(table([1, 2], 1, [0, 2]), {}, { threads: 1 }),
+    /label of row 1 is 2/,
+  );
+  const valid = table([1, 2, 3, 4], 2, [0, 1]);
+  await assert.rejects(
+    trainGbdt(table([1, 2], 1, [0, 1]), {}, { threads: 1, valid }),
+    /2 columns, expected 1/,
+  );
+});

@@ -5,7 +5,7 @@
  * and `earlyStoppingRounds`, training stops once the validation loss has not improved for that
  * many rounds and the model keeps the best round's trees.
  */
-import { type ProgressReporter, Rng } from "../../core/index.js";
+import { CinerankError, type ProgressReporter, Rng } from "../../core/index.js";
 import { binMatrix } from "./bin-matrix.js";
 import { type GbdtConfig, gbdtSpec } from "./gbdt-config.js";
 import { resolveConfig } from "./config-spec.js";
@@ -42,9 +42,15 @@ export async function trainGbdt(
   const c = resolveConfig("gbdt", gbdtSpec, config);
   const obj = objectiveFor(c.objective);
   const binary = c.objective === "binary";
-  const y = checkTable(train, "gbdt training table", binary);
+  const y = checkTable(train, "gbdt training table", binary, true);
   const valid = opts.valid;
   const vy = valid ? checkTable(valid, "gbdt validation table", binary) : null;
+  if (valid && valid.cols !== train.cols) {
+    throw new CinerankError(
+      "ERR_INVALID_ARGUMENT",
+      `gbdt validation table: ${valid.cols} columns, expected ${train.cols} like the training table`,
+    );
+  }
   const { rows, cols, values } = train;
   const rng = opts.rng ?? new Rng(opts.seed ?? 0);
   const threads = Math.max(1, Math.floor(opts.threads ?? defaultThreads()));

@@ -24,7 +24,7 @@ export async function trainForest(
   opts: Omit<TrainOptions, "valid"> = {},
 ): Promise<TreeModel> {
   const c = resolveConfig("rf", rfSpec, config);
-  const y0 = checkTable(train, "rf training table", true);
+  const y0 = checkTable(train, "rf training table", true, true);
   const { rows, cols, values } = train;
   const rng = opts.rng ?? new Rng(opts.seed ?? 0);
   const threads = Math.max(1, Math.min(Math.floor(opts.threads ?? defaultThreads()), c.trees));

@@ -13,12 +13,20 @@ export interface TreeTable {
 }
 
 /** Check shapes (and 0/1 labels when `binary`); returns the labels as Float32Array. */
-export function checkTable(t: TreeTable, what: string, binary: boolean): Float32Array {
+export function checkTable(
+  t: TreeTable,
+  what: string,
+  binary: boolean,
+  needRows = false,
+): Float32Array {
   if (!Number.isInteger(t.rows) || t.rows < 0 || !Number.isInteger(t.cols) || t.cols < 1) {
     throw new CinerankError(
       "ERR_INVALID_ARGUMENT",
       `${what}: expected integer rows >= 0 and cols >= 1, got rows=${t.rows}, cols=${t.cols}`,
     );
+  }
+  if (needRows && t.rows < 1) {
+    throw new CinerankError("ERR_INVALID_ARGUMENT", `${what}: no rows to train on`);
   }
   if (t.values.length !== t.rows * t.cols) {
     throw new CinerankError(
