@@ -296,3 +296,12 @@ test("bad tables are coded errors", async () => {
     /2 columns, expected 1/,
   );
 });
+
+test("parallel prediction is bit-identical to predict()", async () => {
+  const train = syntheticTable(3000, 6, 41);
+  const m = await trainGbdt(train, { trees: 30, earlyStoppingRounds: 0 }, { threads: 1 });
+  const big = syntheticTable(25_000, 6, 42);
+  const a = m.predict(big.values, big.rows);
+  const b = await m.predictParallel(big.values, big.rows, 3);
+  assert.deepEqual(b, a);
+});
