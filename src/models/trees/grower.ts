@@ -15,6 +15,7 @@
  * (the forest) each node builds its own histogram over just its sampled features.
  */
 import type { Rng } from "../../core/index.js";
+import { partitionIndices, partitionMoving } from "./row-partition.js";
 import { findBestSplitSmall, SMALL_NODE_ROWS } from "./small-node-splitter.js";
 import { RES_FIELDS, type SplitParams } from "./splitter.js";
 import {
@@ -70,7 +71,7 @@ export interface GrownTree {
   end: number[];
 }
 
-interface OpenNode {
+export interface OpenNode {
   id: number;
   start: number;
   end: number;
@@ -165,7 +166,16 @@ export class Grower {
     while (heap.length > head) {
       if (p.maxLeaves > 0 && leaves >= p.maxLeaves) break;
       const node = p.lossguide ? popMax(heap) : heap[head++];
-      const mid = this.partition(node);
+      const mid = this.orig
+        ? partitionMoving(
+            this.ws,
+            node,
+            this.orig,
+            this.scratch,
+            this.scratchRows as Uint32Array,
+            this.scratchGh as Float64Array,
+          )
+        : partitionIndices(this.ws, node, this.scratch);
       const lid = t.feature.length;
       for (let k = 0; k < 2; k++) {
         t.feature.push(-1);
@@ -434,71 +444,6 @@ export class Grower {
         node.HL = ws.res[o + 4];
       }
     }
-  }
-
-  /** Stable in-place partition of the node's rows by its split; returns the first right row. */
-  private partition(node: OpenNode): number {
-    if (this.orig) return this.partitionMoving(node, this.orig);
-    const { ws } = this;
-    const { idx, binsT, rows } = ws;
-    const f = node.feature;
-    const t = node.bin;
-    const dl = node.defaultLeft === 1;
-    const mb = ws.missingBin[f];
-    const scratch = this.scratch;
-    const col = binsT.subarray(f * rows, (f + 1) * rows);
-    let l = node.start;
-    let k = 0;
-    for (let i = node.start; i < node.end; i++) {
-      const r = idx[i];
-      const b = col[r];
-      if (b === mb ? dl : b <= t) idx[l++] = r;
-      else scratch[k++] = r;
-    }
-    idx.set(scratch.subarray(0, k), l);
-    return l;
-  }
-
-  /** Stable partition that moves the rows' data (moving-rows mode; idx stays the identity). */
-  private partitionMoving(node: OpenNode, orig: Int32Array): number {
-    const { ws } = this;
-    const { bins, bins32, gh } = ws;
-    const stride = ws.cols;
-    const w = stride >> 2;
-    const f = node.feature;
-    const t = node.bin;
-    const dl = node.defaultLeft === 1;
-    const mb = ws.missingBin[f];
-    const sRows = this.scratchRows as Uint32Array;
-    const sGh = this.scratchGh as Float64Array;
-    const sOrig = this.scratch;
-    let l = node.start;
-    let k = 0;
-    for (let i = node.start; i < node.end; i++) {
-      const b = bins[i * stride + f];
-      if (b === mb ? dl : b <= t) {
-        if (l !== i) {
-          // l < i: moving forward in place never overwrites a row still to be read
-          for (let q = 0; q < w; q++) bins32[l * w + q] = bins32[i * w + q];
-          gh[2 * l] = gh[2 * i];
-          gh[2 * l + 1] = gh[2 * i + 1];
-          orig[l] = orig[i];
-        }
-        l++;
-      } else {
-        for (let q = 0; q < w; q++) sRows[k * w + q] = bins32[i * w + q];
-        sGh[2 * k] = gh[2 * i];
-        sGh[2 * k + 1] = gh[2 * i + 1];
-        sOrig[k] = orig[i];
-        k++;
-      }
-    }
-    // copy the right-hand rows back after the left ones (plain loops: no subarray garbage)
-    const o32 = l * w;
-    for (let q = 0; q < k * w; q++) bins32[o32 + q] = sRows[q];
-    for (let q = 0; q < 2 * k; q++) gh[2 * l + q] = sGh[q];
-    for (let q = 0; q < k; q++) orig[l + q] = sOrig[q];
-    return l;
   }
 }
 
