@@ -61,6 +61,10 @@ const fitCpuSeconds = (cpu.user + cpu.system) / 1e6;
 const t1 = performance.now();
 const p = model.predict(valid.values, valid.rows);
 const predictSeconds = (performance.now() - t1) / 1000;
+const t2 = performance.now();
+const pp = await model.predictParallel(valid.values, valid.rows, threads);
+const predictParallelSeconds = (performance.now() - t2) / 1000;
+if (pp.some((v, i) => v !== p[i])) throw new Error("predictParallel differs from predict");
 const peak = process.resourceUsage().maxRSS; // KiB
 console.log(
   JSON.stringify({
@@ -71,6 +75,7 @@ console.log(
     fit_seconds: fitSeconds,
     fit_cpu_seconds: fitCpuSeconds,
     predict_seconds: predictSeconds,
+    predict_parallel_seconds: predictParallelSeconds,
     valid_auc: rocAuc(p, valid.labels),
     peak_rss_mb: peak / 1024,
     peak_rss_over_data_mb: (peak - rssBefore) / 1024,
