@@ -157,14 +157,23 @@ async function featureTables(
   } catch {
     // no features folder: rebuild below
   }
+  // The pair sources the features were built with: recorded in the run's options (and spec.json).
+  const recorded = metrics.options.pairSources;
+  let pairNames = Array.isArray(recorded) ? recorded.map(String) : [];
+  if (!Array.isArray(recorded)) {
+    try {
+      const spec = JSON.parse(
+        await readFile(join(runDir, "features", "spec.json"), "utf8"),
+      ) as FeatureSpec;
+      pairNames = spec.pairSources ?? [];
+    } catch {
+      // no spec.json: no pair sources
+    }
+  }
   if (names.length > 0) {
     const bytes = new Uint8Array(await readFile(join(runDir, "features", names.sort()[0])));
-    const head = decodeFeatures(bytes, []).spec;
-    if (head.pairSources.length === 0) return decodeFeatures(bytes, []);
-    return decodeFeatures(bytes, sourcesFor(head.pairSources));
+    return decodeFeatures(bytes, pairNames.length > 0 ? sourcesFor(pairNames) : []);
   }
-  const recorded = metrics.options.pairSources;
-  const pairNames = Array.isArray(recorded) ? recorded.map(String) : [];
   const split = splitDataset(dataset, {
     kind: metrics.split.kind as SplitKind,
     threshold: metrics.split.threshold,

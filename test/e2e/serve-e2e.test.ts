@@ -15,6 +15,7 @@ import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import * as artifactsLayer from "../../src/artifacts/index.js";
 import { loadDataset } from "../../src/data/index.js";
+import { knnFeatureSource, mfFeatureSource } from "../../src/models/index.js";
 import {
   datasetStats,
   type OpenedRecommender,
@@ -49,6 +50,8 @@ before(async () => {
     dataset,
     models: ["gbdt"],
     configs: { gbdt: { trees: 60, maxDepth: 5, learningRate: 0.15 } },
+    // collaborative features as `cinerank train` adds them by default (restored at open)
+    pairSources: [mfFeatureSource({ iterations: 5 }), knnFeatureSource()],
     tune: "none",
     out: artifacts,
     rankingUsers: 50,
@@ -64,6 +67,7 @@ after(async () => {
 });
 
 const ids = (items: { movieId: number }[]) => items.map((i) => i.movieId);
+const reasonsSeen: string[] = [];
 
 test("recommendations: k items, none rated, reasons that follow the TreeSHAP contributions", {
   skip,
@@ -100,11 +104,32 @@ test("recommendations: k items, none rated, reasons that follow the TreeSHAP con
     }
     for (let i = 1; i < r.items.length; i++) assert.ok(r.items[i - 1].pLike >= r.items[i].pLike);
     const withExplanation = r.items.filter((i) => (i.explanation ?? []).length >= 2).length;
+    reasonsSeen.push(...r.items.flatMap((i) => i.reasons));
     assert.ok(
       withExplanation >= 5,
       `user ${userId}: most items have 2+ model reasons (${withExplanation})`,
     );
   }
+});
+
+test("reasons speak of genres, neighbours and quality", { skip }, () => {
+  assert.ok(reasonsSeen.length > 0);
+  assert.ok(
+    reasonsSeen.some((r) => /^you rate .+ \d\.\d above your average$/.test(r)),
+    "a genre reason",
+  );
+  assert.ok(
+    reasonsSeen.some((r) => /^highly rated: \d\.\d from [\d,]+ ratings$/.test(r)),
+    "a quality reason",
+  );
+  assert.ok(
+    reasonsSeen.some((r) =>
+      /^(people who liked .+ liked this|viewers with your taste who liked .+ rate it highly)$/.test(
+        r,
+      ),
+    ),
+    `a collaborative reason among: ${[...new Set(reasonsSeen)].slice(0, 12).join(" | ")}`,
+  );
 });
 
 test("similar by title finds Toy Story 2 for 'toy story'; cold start; predict", { skip }, () => {
