@@ -3,7 +3,7 @@
  * rendered from RunMetrics alone. It names its figures in REPORT_FIGURES; each is an <svg> with
  * that id, so a test can check that every figure the page names is really embedded.
  */
-import type { ComparisonRow, RankingMetrics } from "../evaluation/index.js";
+import type { ComparisonTableRow, RankingMetrics } from "../evaluation/index.js";
 import { rowKey, type RunMetrics } from "./run-metrics.js";
 import { barChart, confusionChart, esc, lineChart, type Series } from "./svg-charts.js";
 
@@ -31,7 +31,7 @@ function table(headers: string[], rows: (string | number)[][], cls = ""): string
   return `<table class="${cls}"><thead><tr>${th}</tr></thead><tbody>\n${body}\n</tbody></table>`;
 }
 
-function comparisonTable(rows: readonly ComparisonRow[]): string {
+function comparisonTable(rows: readonly ComparisonTableRow[]): string {
   const headers = [
     "model",
     "variant",

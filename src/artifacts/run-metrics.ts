@@ -3,7 +3,12 @@
  * `cinerank train --json` / `cinerank evaluate --json`. The report is rendered from this record
  * alone, so `cinerank report` can re-render a stored run without refitting anything.
  */
-import type { ComparisonRow, Confusion, CurvePoint, RankingMetrics } from "../evaluation/index.js";
+import type {
+  ComparisonTableRow,
+  Confusion,
+  CurvePoint,
+  RankingMetrics,
+} from "../evaluation/index.js";
 import type { Importance } from "../models/index.js";
 import type { TrialResult, TuneMethod } from "../tuning/index.js";
 
@@ -47,7 +52,7 @@ export interface RunMetrics {
   features: { names: string[] };
   /** Tree models trained on a seeded sample of this many rows when the cap applied. */
   sampling: { maxTrainRows: number; trainRows: number; treeTrainRows: number };
-  rows: ComparisonRow[];
+  rows: ComparisonTableRow[];
   chosen: {
     key: string;
     model: string;
@@ -73,6 +78,8 @@ export interface RunMetrics {
   confusion: Confusion;
   timings: { stage: string; seconds: number }[];
   totalSeconds: number;
+  /** Peak resident memory of the training process (MiB), worker threads included. */
+  peakRssMb: number;
 }
 
 export function rowKey(r: { model: string; variant: string }): string {

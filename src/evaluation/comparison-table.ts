@@ -5,7 +5,7 @@
  */
 import type { ClassificationMetrics } from "./classification-metrics.js";
 
-export interface ComparisonRow {
+export interface ComparisonTableRow {
   /** Model family or reference baseline name, e.g. "gbdt", "movie-like-rate". */
   model: string;
   /** "baseline" | "grid" | "random" | "reference". */
@@ -20,7 +20,7 @@ export interface ComparisonRow {
 
 interface Column {
   header: string;
-  get(r: ComparisonRow): string | number;
+  get(r: ComparisonTableRow): string | number;
 }
 
 const f = (x: number, d = 4): string => (Number.isFinite(x) ? x.toFixed(d) : "n/a");
@@ -44,7 +44,7 @@ export const COMPARISON_COLUMNS: readonly Column[] = [
   { header: "chosen", get: (r) => (r.chosen ? "*" : "") },
 ];
 
-export function comparisonMarkdown(rows: readonly ComparisonRow[]): string {
+export function comparisonMarkdown(rows: readonly ComparisonTableRow[]): string {
   const head = `| ${COMPARISON_COLUMNS.map((c) => c.header).join(" | ")} |`;
   const sep = `|${COMPARISON_COLUMNS.map((_c, i) => (i < 2 ? "---" : "---:")).join("|")}|`;
   const body = rows.map(
@@ -60,7 +60,7 @@ function csvCell(v: string | number): string {
 }
 
 /** CSV with machine-friendly headers and full precision; params as one JSON cell. */
-export function comparisonCsv(rows: readonly ComparisonRow[]): string {
+export function comparisonCsv(rows: readonly ComparisonTableRow[]): string {
   const parts = ["val", "test"] as const;
   const header = ["model", "variant", "chosen", "fit_seconds"];
   for (const p of parts) {

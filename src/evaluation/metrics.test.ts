@@ -3,7 +3,7 @@ import { test } from "node:test";
 import { averagePrecision } from "./average-precision.js";
 import { bestF1Threshold } from "./best-f1-threshold.js";
 import { classificationMetrics } from "./classification-metrics.js";
-import { comparisonCsv, comparisonMarkdown, type ComparisonRow } from "./comparison-table.js";
+import { comparisonCsv, comparisonMarkdown, type ComparisonTableRow } from "./comparison-table.js";
 import { prCurve, rocCurve } from "./curves.js";
 import { brierScore, logLoss } from "./probability-scores.js";
 import { expectedCalibrationError, reliabilityTable } from "./reliability-table.js";
@@ -93,7 +93,7 @@ test("classification metrics bundle and comparison table rendering", () => {
   close(m.likeRate, 0.6);
   close(m.atTuned.f1, 6 / 7);
   close(m.rocAuc, rocAuc(p, y));
-  const row: ComparisonRow = {
+  const row: ComparisonTableRow = {
     model: "gbdt",
     variant: "grid",
     params: { trees: 3, note: "a,b" },

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { rankingMetrics, topK } from "./ranking-metrics.js";
+import { rankingMetrics, topKByScore } from "./ranking-metrics.js";
 
 const close = (a: number, b: number, eps = 1e-9) =>
   assert.ok(Math.abs(a - b) <= eps, `${a} != ${b}`);
@@ -44,12 +44,12 @@ test("a short list (fewer candidates than k) still divides precision by k", () =
   close(r.atK[0].ndcg, 1 / (1 + 1 / Math.log2(3)));
 });
 
-test("topK: best first, ties to the lower item id, NaN skipped", () => {
-  assert.deepEqual([...topK([0.1, 0.5, 0.5, 0.9], [10, 12, 11, 13], 3)], [13, 11, 12]);
-  assert.deepEqual([...topK([0.1, Number.NaN, 0.2], [1, 2, 3], 5)], [3, 1]);
+test("topKByScore: best first, ties to the lower item id, NaN skipped", () => {
+  assert.deepEqual([...topKByScore([0.1, 0.5, 0.5, 0.9], [10, 12, 11, 13], 3)], [13, 11, 12]);
+  assert.deepEqual([...topKByScore([0.1, Number.NaN, 0.2], [1, 2, 3], 5)], [3, 1]);
   const n = 1000;
   const s = Float32Array.from({ length: n }, (_, i) => (i * 7919) % 1000);
   const items = Int32Array.from({ length: n }, (_, i) => i);
   const expect = [...items].sort((a, b) => s[b] - s[a] || a - b).slice(0, 20);
-  assert.deepEqual([...topK(s, items, 20)], expect);
+  assert.deepEqual([...topKByScore(s, items, 20)], expect);
 });

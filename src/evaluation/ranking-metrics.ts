@@ -96,7 +96,11 @@ export function rankingMetrics(
  * The k best items by score, best first; equal scores go to the lower item id so that a ranking
  * is deterministic. `scores[i]` belongs to `items[i]`. A bounded min-heap keeps it O(n log k).
  */
-export function topK(scores: ArrayLike<number>, items: ArrayLike<number>, k: number): Int32Array {
+export function topKByScore(
+  scores: ArrayLike<number>,
+  items: ArrayLike<number>,
+  k: number,
+): Int32Array {
   const n = Math.min(k, items.length);
   if (n <= 0) return new Int32Array(0);
   const heap = new Int32Array(n); // positions into scores/items; heap[0] is the worst kept

@@ -10,7 +10,7 @@ import { type ProgressReporter, rngFor } from "../../core/index.js";
 import {
   bestF1Threshold,
   type ClassificationMetrics,
-  type ComparisonRow,
+  type ComparisonTableRow,
   classificationMetrics,
   type CurvePoint,
   prCurve,
@@ -57,7 +57,7 @@ export interface CompareOptions {
 }
 
 export interface FittedRow {
-  row: ComparisonRow;
+  row: ComparisonTableRow;
   key: string;
   /** null for reference baselines. */
   model: LikeModel | null;
@@ -67,7 +67,7 @@ export interface FittedRow {
 }
 
 export interface CompareResult {
-  rows: ComparisonRow[];
+  rows: ComparisonTableRow[];
   fitted: FittedRow[];
   chosen: FittedRow;
   tuning: { key: string; method: TuneMethod; trials: TrialResult[] }[];
@@ -120,9 +120,19 @@ export function chooseFinal(rows: readonly FittedRow[], tol = 0.001): FittedRow 
 }
 
 export async function compareModels(o: CompareOptions): Promise<CompareResult> {
+  const fitted: FittedRow[] = [];
+  try {
+    return await compareInto(o, fitted);
+  } catch (e) {
+    // a failed fit must not leave earlier models' worker threads running
+    for (const f of fitted) await f.model?.dispose?.();
+    throw e;
+  }
+}
+
+async function compareInto(o: CompareOptions, fitted: FittedRow[]): Promise<CompareResult> {
   const seed = o.seed ?? 42;
   const tune = o.tune ?? "none";
-  const fitted: FittedRow[] = [];
   const tuning: CompareResult["tuning"] = [];
   const report = o.onProgress;
   const add = (
@@ -136,7 +146,7 @@ export async function compareModels(o: CompareOptions): Promise<CompareResult> {
     fitSeconds: number,
   ): FittedRow => {
     const metrics = evaluate(valProbs, testProbs, o.val, o.test);
-    const row: ComparisonRow = {
+    const row: ComparisonTableRow = {
       model,
       variant,
       params,

@@ -77,18 +77,36 @@ test("inspect on a folder without data fails with a coded error and exit code 1"
   );
 });
 
-test("start inspects $CINERANK_DATA when it holds a dataset (no download)", async () => {
-  const fixture = join(root, "test", "fixtures", "ml-1m-tiny");
+test("start trains on $CINERANK_DATA when it holds a dataset (no download)", async () => {
   const { stdout } = await run(
     process.execPath,
-    [bin, "start", "--json", "--quiet", "--store", join(tmp, "start.duckdb")],
+    [
+      bin,
+      "start",
+      "--json",
+      "--quiet",
+      "--store",
+      join(tmp, "start.duckdb"),
+      "--models",
+      "lr",
+      "--cf",
+      "none",
+      "--top-n",
+      "0",
+      "--ranking-users",
+      "10",
+      "--out",
+      join(tmp, "artifacts"),
+    ],
     {
-      env: { ...process.env, CINERANK_DATA: fixture, CINERANK_DOWNLOAD_BASE: "http://127.0.0.1:9" },
+      env: { ...process.env, CINERANK_DATA: SMALL, CINERANK_DOWNLOAD_BASE: "http://127.0.0.1:9" },
     },
   );
   const s = JSON.parse(stdout);
-  assert.equal(s.release, "ml-1m");
-  assert.equal(s.ratings, 6);
+  assert.equal(s.dataset.release, "ml-latest-small");
+  assert.equal(s.dataset.ratings, 100836);
+  assert.equal(s.chosen.key, "lr-baseline");
+  assert.ok(existsSync(join(tmp, "start.duckdb")));
 });
 
 test("inspect reports malformed rows; --strict turns them into exit code 1", async () => {

@@ -1,28 +1,31 @@
 /**
- * `cinerank start` (what `npm start` runs): for now, `inspect` on $CINERANK_DATA or ./data,
+ * `cinerank start` (what `npm start` runs): `cinerank train` on $CINERANK_DATA or ./data,
  * downloading ml-latest-small into ./data first when no dataset is there and the network allows.
+ * Takes every `train` option.
  */
 import type { Command } from "commander";
 import { findDataDir } from "../../data/index.js";
 import { runCommand } from "../run-command.js";
 import { downloadAction } from "./download.js";
-import { addDataOptions, defaultDataDir, type InspectOptions, inspectAction } from "./inspect.js";
+import { defaultDataDir } from "./inspect.js";
+import { addTrainOptions, printTrainResult, runTrain, type TrainFlags } from "./train.js";
 
-async function startAction(opts: InspectOptions): Promise<void> {
-  const data = opts.data ?? defaultDataDir();
+async function startAction(flags: TrainFlags): Promise<void> {
+  const data = flags.data ?? defaultDataDir();
   if (!findDataDir(data)) {
     process.stderr.write(`no dataset in ${data}; downloading ml-latest-small there\n`);
-    await downloadAction("ml-latest-small", { dir: data, quiet: opts.quiet });
+    await downloadAction("ml-latest-small", { dir: data, quiet: flags.quiet });
   }
-  await inspectAction({ ...opts, data });
+  const r = await runTrain({ ...flags, data });
+  printTrainResult(r, Boolean(flags.json));
 }
 
 export function register(program: Command): void {
-  addDataOptions(
+  addTrainOptions(
     program
       .command("start")
-      .description("Run the main job (for now: download if needed, then inspect)"),
-  )
-    .option("--json", "print one JSON object instead of text")
-    .action(runCommand(startAction));
+      .description(
+        "Run the main job: download ml-latest-small if no dataset is configured, then train",
+      ),
+  ).action(runCommand(startAction));
 }

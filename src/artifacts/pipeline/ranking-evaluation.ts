@@ -1,0 +1,157 @@
+/**
+ * Ranking evaluation and top-N exports over whole users. For each user, every movie they did not
+ * rate in training is a candidate; a scorer gives one score per candidate. The same pass yields
+ * the test-ranking cases (relevant = liked test movies, EVALUATION.md) and the top-N
+ * recommendations (which also leave out movies rated in validation or test, since a user has
+ * seen those). Users are scored in batches to bound memory.
+ */
+import type { ProgressReporter } from "../../core/index.js";
+import type { Dataset } from "../../data/index.js";
+import {
+  type RankingCase,
+  type RankingMetrics,
+  rankingMetrics,
+  topKByScore,
+} from "../../evaluation/index.js";
+import { PART_TEST, PART_TRAIN, type Split } from "../../splits/index.js";
+
+/** Scores of `movies` for dense user `user`. */
+export type UserScorer = (user: number, movies: Int32Array) => Float32Array | Promise<Float32Array>;
+
+export interface UserLists {
+  /** Movies rated in training, per user (ascending). */
+  trainRated: Int32Array[];
+  /** Movies rated in any part, per user. */
+  allRated: Int32Array[];
+  /** Liked test movies, per user. */
+  relevant: Int32Array[];
+  /** Users with at least one test row. */
+  testUsers: Int32Array;
+}
+
+export function userLists(d: Dataset, split: Split): UserLists {
+  const nU = d.users.size;
+  const r = d.ratings;
+  const train: number[][] = Array.from({ length: nU }, () => []);
+  const all: number[][] = Array.from({ length: nU }, () => []);
+  const rel: number[][] = Array.from({ length: nU }, () => []);
+  const hasTest = new Uint8Array(nU);
+  for (let i = 0; i < r.user.length; i++) {
+    const u = r.user[i];
+    const p = split.part[i];
+    all[u].push(r.movie[i]);
+    if (p === PART_TRAIN) train[u].push(r.movie[i]);
+    else if (p === PART_TEST) {
+      hasTest[u] = 1;
+      if (r.rating[i] >= split.threshold) rel[u].push(r.movie[i]);
+    }
+  }
+  const sorted = (a: number[]) => Int32Array.from(a).sort();
+  const testUsers: number[] = [];
+  for (let u = 0; u < nU; u++) if (hasTest[u]) testUsers.push(u);
+  return {
+    trainRated: train.map(sorted),
+    allRated: all.map(sorted),
+    relevant: rel.map(sorted),
+    testUsers: Int32Array.from(testUsers),
+  };
+}
+
+/** Movies 0..nMovies-1 minus the sorted `exclude`. */
+export function complement(nMovies: number, exclude: Int32Array): Int32Array {
+  const out = new Int32Array(nMovies - exclude.length);
+  let k = 0;
+  let e = 0;
+  for (let m = 0; m < nMovies; m++) {
+    while (e < exclude.length && exclude[e] < m) e++;
+    if (e < exclude.length && exclude[e] === m) continue;
+    out[k++] = m;
+  }
+  return k === out.length ? out : out.subarray(0, k);
+}
+
+export interface RankingRunOptions {
+  dataset: Dataset;
+  lists: UserLists;
+  scorer: UserScorer;
+  /** Users to score (default: the test users). */
+  users?: Int32Array;
+  /** Users whose lists enter the ranking metrics (default: every scored user). */
+  metricUsers?: ReadonlySet<number>;
+  ks?: readonly number[];
+  /** Also keep the top-N recommendations (excluding everything the user rated) per user. */
+  topN?: number;
+  onProgress?: ProgressReporter;
+  stage?: string;
+}
+
+export interface RankingRun {
+  metrics: RankingMetrics;
+  /** Top-N per ranked user (dense movie indices), when topN was asked. */
+  top: Map<number, { movies: Int32Array; scores: Float32Array }>;
+}
+
+export async function runRanking(o: RankingRunOptions): Promise<RankingRun> {
+  const nM = o.dataset.movies.size;
+  const ks = o.ks ?? [10, 20];
+  const maxK = Math.max(...ks);
+  const users = o.users ?? o.lists.testUsers;
+  const cases: RankingCase[] = [];
+  const top = new Map<number, { movies: Int32Array; scores: Float32Array }>();
+  const stage = o.stage ?? "ranking";
+  for (let j = 0; j < users.length; j++) {
+    const u = users[j];
+    const cands = complement(nM, o.lists.trainRated[u]);
+    const scores = await o.scorer(u, cands);
+    if (!o.metricUsers || o.metricUsers.has(u)) {
+      cases.push({ recommended: topKByScore(scores, cands, maxK), relevant: o.lists.relevant[u] });
+    }
+    if (o.topN && o.topN > 0) {
+      // drop val/test-rated movies (the user has seen them) by scoring them -Infinity
+      const seen = new Set(o.lists.allRated[u]);
+      const s2 = Float32Array.from(scores, (s, i) => (seen.has(cands[i]) ? Number.NaN : s));
+      const best = topKByScore(s2, cands, o.topN);
+      const pos = new Map<number, number>();
+      for (let i = 0; i < cands.length; i++) pos.set(cands[i], i);
+      top.set(u, { movies: best, scores: Float32Array.from(best, (m) => scores[pos.get(m)!]) });
+    }
+    if ((j & 15) === 15 || j === users.length - 1)
+      o.onProgress?.({ stage, done: j + 1, total: users.length, unit: "users" });
+  }
+  return { metrics: rankingMetrics(cases, nM, ks), top };
+}
+
+export interface PoolRecommendOptions {
+  lists: UserLists;
+  scorer: UserScorer;
+  users: Int32Array;
+  /** Candidate movies (dense indices) for everyone; each user's rated movies are removed. */
+  pool: Int32Array;
+  topN: number;
+  onProgress?: ProgressReporter;
+}
+
+/** Top-N of the pool per user, by the scorer, never a movie the user rated in any part. */
+export async function recommendFromPool(
+  o: PoolRecommendOptions,
+): Promise<Map<number, { movies: Int32Array; scores: Float32Array }>> {
+  const top = new Map<number, { movies: Int32Array; scores: Float32Array }>();
+  for (let j = 0; j < o.users.length; j++) {
+    const u = o.users[j];
+    const rated = new Set(o.lists.allRated[u]);
+    const cands = o.pool.filter((m) => !rated.has(m));
+    const scores = await o.scorer(u, cands);
+    const best = topKByScore(scores, cands, o.topN);
+    const pos = new Map<number, number>();
+    for (let i = 0; i < cands.length; i++) pos.set(cands[i], i);
+    top.set(u, { movies: best, scores: Float32Array.from(best, (m) => scores[pos.get(m)!]) });
+    if ((j & 31) === 31 || j === o.users.length - 1)
+      o.onProgress?.({
+        stage: "recommendations",
+        done: j + 1,
+        total: o.users.length,
+        unit: "users",
+      });
+  }
+  return top;
+}
