@@ -10,7 +10,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { Locator, Page } from "playwright-core";
-import { type AppServer, startAppServer } from "./app-server.js";
+import { type AppServer, dataDir, startAppServer } from "./app-server.js";
 import {
   type Browser,
   findChromium,
@@ -22,11 +22,13 @@ import {
 
 const chromiumPath = findChromium();
 const text = async (l: Locator): Promise<string> => (await l.textContent()) ?? "";
-const skip = chromiumPath
-  ? false
-  : "chromium is not installed (apt-get install -y chromium; .ci/run does it)";
+const skip = !chromiumPath
+  ? "chromium is not installed (apt-get install -y chromium; .ci/run does it)"
+  : !existsSync(dataDir)
+    ? `ml-latest-small not found at ${dataDir}`
+    : false;
 
-describe("web app in Chromium", { skip, timeout: 240_000 }, () => {
+describe("web app in Chromium", { skip, timeout: 600_000 }, () => {
   let server: AppServer;
   let browser: Browser;
 
@@ -51,7 +53,10 @@ describe("web app in Chromium", { skip, timeout: 240_000 }, () => {
     return { page, errors };
   }
 
-  test("every page renders with no console errors", async () => {
+  test("every page renders with no console errors", async (t) => {
+    t.diagnostic(
+      `against ${server.kind} (trained in ${server.trainSeconds.toFixed(1)} s) at ${server.url}`,
+    );
     const pages: [string, string, (p: Page) => Promise<unknown>][] = [
       [
         "data",
@@ -115,7 +120,7 @@ describe("web app in Chromium", { skip, timeout: 240_000 }, () => {
       afterSort,
       "sorting by model name both ways gives different first rows",
     );
-    await page.getByLabel("Test").check();
+    await page.getByLabel("Test", { exact: true }).check();
     await page.getByRole("heading", { name: "ROC curves (test)" }).waitFor();
     assert.ok(before.length > 0);
     assert.deepEqual(errors, []);
@@ -203,8 +208,17 @@ describe("web app in Chromium", { skip, timeout: 240_000 }, () => {
     const { page, errors } = await open("?page=similar");
     const box = page.getByRole("combobox", { name: "Movie title" });
     await box.fill("toy story");
-    await page.getByRole("option").first().waitFor();
-    assert.match(await text(page.getByRole("option").first()), /Toy Story/);
+    const options = page.getByRole("option");
+    await options.first().waitFor();
+    const labels = await options.allTextContents();
+    assert.ok(
+      labels.every((l) => /Toy Story/.test(l)),
+      labels.join(" | "),
+    );
+    // Keyboard only: arrow down to "Toy Story 1995" (the original), Enter picks it.
+    const original = labels.findIndex((l) => /^Toy Story 1995/.test(l));
+    assert.ok(original >= 0, `Toy Story (1995) among ${labels.join(" | ")}`);
+    for (let i = 0; i < original; i++) await box.press("ArrowDown");
     await box.press("Enter");
     await page.locator("[data-testid=similar-card]").first().waitFor();
     assert.match(page.url(), /[?&]movie=\d+/);
@@ -218,6 +232,26 @@ describe("web app in Chromium", { skip, timeout: 240_000 }, () => {
       await page.waitForURL(new RegExp(`method=${method.toLowerCase()}`));
       await page.locator("[data-testid=similar-card]").first().waitFor();
     }
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  test("posters and overviews from `cinerank metadata` reach the page", async () => {
+    const { page, errors } = await open("?page=similar&movie=1");
+    const selected = page.locator("[data-testid=selected-movie]");
+    await selected.waitFor();
+    assert.match(await text(selected), /Test overview: a cowboy doll/);
+    const poster = selected.locator("img.poster");
+    await poster.waitFor();
+    assert.match((await poster.getAttribute("src")) ?? "", /\/poster\/1\.svg$/);
+    await page.waitForFunction(
+      "[...document.querySelectorAll('img.poster')].every((i) => i.complete && i.naturalWidth > 0)",
+    );
+    const sequel = page.locator('[data-testid=similar-card][data-movie-id="3114"]');
+    await sequel.locator("img.poster").waitFor();
+    // Movies without metadata keep the placeholder.
+    assert.ok((await page.locator("[data-testid=similar-card] .poster.placeholder").count()) > 0);
+    await screenshot(page, "similar-with-posters");
     assert.deepEqual(errors, []);
     await page.close();
   });
