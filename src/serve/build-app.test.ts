@@ -33,6 +33,8 @@ interface FakeState {
   closed: number;
   rated: { userId: number; movieId: number; rating: number }[];
   delayMs: number;
+  /** Requests that have reached the backend's movie lookup. */
+  inflight: number;
 }
 
 function fakeBackend(state: FakeState): ServeBackend {
@@ -82,6 +84,7 @@ function fakeBackend(state: FakeState): ServeBackend {
     }),
     searchMovies: (q) => ({ items: [1, 2, 3].slice(0, q.limit).map(movie) }),
     movie: async (id: number) => {
+      state.inflight++;
       await new Promise((r) => setTimeout(r, state.delayMs));
       return need(id);
     },
@@ -105,7 +108,7 @@ function fakeBackend(state: FakeState): ServeBackend {
   };
 }
 
-const newState = (): FakeState => ({ closed: 0, rated: [], delayMs: 0 });
+const newState = (): FakeState => ({ closed: 0, rated: [], delayMs: 0, inflight: 0 });
 
 test("health is 503 while loading and 200 once the backend resolves", async () => {
   let resolve!: (b: ServeBackend) => void;
@@ -377,7 +380,8 @@ test("graceful shutdown: an in-flight request finishes, then the backend is clos
   const address = await app.listen({ port: 0, host: "127.0.0.1" });
   assert.match(address, /^http:\/\/127\.0\.0\.1:/);
   const inflight = fetch(`${address}/api/movies/1`);
-  await new Promise((r) => setTimeout(r, 100));
+  // Close only once the request is being handled (a fixed sleep races on a loaded machine).
+  while (state.inflight === 0) await new Promise((r) => setTimeout(r, 5));
   const closing = app.close();
   const res = await inflight;
   assert.equal(res.status, 200);
