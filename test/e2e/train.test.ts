@@ -203,7 +203,19 @@ test("train on ml-latest-small (stratified, seed 42): lr + a small gbdt beat the
 test("start trains on $CINERANK_DATA and takes train's options", async () => {
   const out = join(tmp, "artifacts-start");
   const r = await runCli(
-    ["start", "--models", "lr", "--cf", "none", "--out", out, "--quiet", "--top-n", "3"],
+    [
+      "start",
+      "--no-serve",
+      "--models",
+      "lr",
+      "--cf",
+      "none",
+      "--out",
+      out,
+      "--quiet",
+      "--top-n",
+      "3",
+    ],
     { ...env, CINERANK_DATA: join(tmp, "data") },
   );
   assert.equal(r.code, 0, r.stderr);
@@ -213,4 +225,56 @@ test("start trains on $CINERANK_DATA and takes train's options", async () => {
   const bad = await runCli(["train", "--data", join(tmp, "data"), "--tune", "sometimes"], env);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /ERR_INVALID_ARGUMENT.*--tune/);
+});
+
+test("start trains, then serves the new run until SIGTERM", async () => {
+  const out = join(tmp, "artifacts-start-serve");
+  const p = startCli(
+    [
+      "start",
+      "--models",
+      "lr",
+      "--cf",
+      "none",
+      "--out",
+      out,
+      "--quiet",
+      "--top-n",
+      "0",
+      "--port",
+      "0",
+    ],
+    { ...env, CINERANK_DATA: join(tmp, "data") },
+  );
+  let stderr = "";
+  p.stderr?.on("data", (d) => {
+    stderr += d;
+  });
+  const exited = new Promise<number | null>((res) => p.on("close", (code) => res(code)));
+  try {
+    const deadline = Date.now() + 120_000;
+    let url: string | null = null;
+    let health: { status?: string; run?: string } = {};
+    while (Date.now() < deadline) {
+      url ??= /serving on (http:\/\/[^\s]+) /.exec(stderr)?.[1] ?? null;
+      if (url) {
+        const res = await fetch(`${url}/api/health`).catch(() => null);
+        if (res?.status === 200) {
+          health = (await res.json()) as typeof health;
+          break;
+        }
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.ok(url, `no "serving on" line; stderr: ${stderr}`);
+    assert.equal(health.status, "ok");
+    const latest = await readLatest(out);
+    assert.ok(
+      latest && latest.endsWith(health.run ?? "?"),
+      `serves ${health.run}, latest ${latest}`,
+    );
+  } finally {
+    p.kill("SIGTERM");
+  }
+  assert.equal(await exited, 0, stderr);
 });

@@ -83,6 +83,7 @@ test("start trains on $CINERANK_DATA when it holds a dataset (no download)", asy
     [
       bin,
       "start",
+      "--no-serve",
       "--json",
       "--quiet",
       "--store",

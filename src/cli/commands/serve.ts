@@ -13,7 +13,7 @@ import { buildApp, modelsResponse, recommenderBackend, startServer } from "../..
 import { runCommand } from "../run-command.js";
 import { addRunOptions, parseIntIn, type RunFlags } from "./run-options.js";
 
-interface Flags extends RunFlags {
+export interface ServeFlags extends RunFlags {
   cache: string;
   port: string;
   host: string;
@@ -43,48 +43,49 @@ export function register(program: Command): void {
         "recommendation lists kept in memory (LRU, emptied by any new rating); 0 = off",
         "0",
       ),
-  ).action(
-    runCommand(async (f: Flags) => {
-      const port = parseIntIn("port", f.port, 0, 65535) ?? 3000;
-      if (!LEVELS.includes(f.logLevel)) {
-        throw new CinerankError(
-          "ERR_INVALID_ARGUMENT",
-          `--log-level: expected one of ${LEVELS.join(", ")}`,
-        );
-      }
-      const cacheSize = parseIntIn("cache", f.cache, 0, 10_000_000) ?? 0;
-      const backend = openRecommender({
-        run: f.run,
-        data: f.data,
-        store: f.store,
-        config: { cacheSize },
-      }).then((o) =>
-        recommenderBackend(o.recommender, {
-          stats: datasetStats(o.dataset, o.metrics.split.threshold),
-          models: modelsResponse(o.metrics),
-        }),
-      );
-      const app = await buildApp({
-        backend,
-        apiKey: process.env.CINERANK_API_KEY || undefined,
-        webDist: f.web ?? defaultWebDist(),
-        logger: { level: f.quiet ? "warn" : f.logLevel },
-      });
-      const server = await startServer(app, { port, host: f.host });
-      process.stderr.write(
-        `cinerank: serving on ${server.url} (API docs ${server.url}/docs); loading ${f.run}...\n`,
-      );
-      // A run that cannot be loaded is fatal: stop serving and report it like any other error.
-      let loadError: unknown = null;
-      backend.then(
-        () => process.stderr.write("cinerank: models loaded, ready\n"),
-        async (e: unknown) => {
-          loadError = e;
-          await server.close();
-        },
-      );
-      await server.closed;
-      if (loadError) throw loadError;
+  ).action(runCommand(serveAction));
+}
+
+/** Serve a run until SIGINT/SIGTERM (also used by `cinerank start` after training). */
+export async function serveAction(f: ServeFlags): Promise<void> {
+  const port = parseIntIn("port", f.port, 0, 65535) ?? 3000;
+  if (!LEVELS.includes(f.logLevel)) {
+    throw new CinerankError(
+      "ERR_INVALID_ARGUMENT",
+      `--log-level: expected one of ${LEVELS.join(", ")}`,
+    );
+  }
+  const cacheSize = parseIntIn("cache", f.cache, 0, 10_000_000) ?? 0;
+  const backend = openRecommender({
+    run: f.run,
+    data: f.data,
+    store: f.store,
+    config: { cacheSize },
+  }).then((o) =>
+    recommenderBackend(o.recommender, {
+      stats: datasetStats(o.dataset, o.metrics.split.threshold),
+      models: modelsResponse(o.metrics),
     }),
   );
+  const app = await buildApp({
+    backend,
+    apiKey: process.env.CINERANK_API_KEY || undefined,
+    webDist: f.web ?? defaultWebDist(),
+    logger: { level: f.quiet ? "warn" : f.logLevel },
+  });
+  const server = await startServer(app, { port, host: f.host });
+  process.stderr.write(
+    `cinerank: serving on ${server.url} (API docs ${server.url}/docs); loading ${f.run}...\n`,
+  );
+  // A run that cannot be loaded is fatal: stop serving and report it like any other error.
+  let loadError: unknown = null;
+  backend.then(
+    () => process.stderr.write("cinerank: models loaded, ready\n"),
+    async (e: unknown) => {
+      loadError = e;
+      await server.close();
+    },
+  );
+  await server.closed;
+  if (loadError) throw loadError;
 }
