@@ -132,14 +132,18 @@ export const gbdtSpec: ConfigSpec<GbdtConfig> = {
 };
 
 export const gbdtSearchSpace: SearchSpace = {
+  // Ranges where a like model on tens of thousands of rows behaves: a large gamma (in log-loss
+  // units) or minChildWeight (hessian sum, ~0.25 per row) blocks most splits and leaves
+  // under-fitted, badly calibrated trees, so both stay small; shallow-to-medium depth and a
+  // moderate learning rate let early stopping pick the tree count.
   random: {
-    learningRate: { type: "float", min: 0.02, max: 0.3, log: true },
-    maxDepth: { type: "int", min: 3, max: 10 },
-    lambda: { type: "float", min: 0.1, max: 30, log: true },
-    gamma: { type: "float", min: 0, max: 5 },
-    minChildWeight: { type: "float", min: 0.5, max: 50, log: true },
-    subsample: { type: "float", min: 0.5, max: 1 },
-    colsampleByTree: { type: "float", min: 0.4, max: 1 },
+    learningRate: { type: "float", min: 0.03, max: 0.2, log: true },
+    maxDepth: { type: "int", min: 3, max: 8 },
+    lambda: { type: "float", min: 0.5, max: 10, log: true },
+    gamma: { type: "float", min: 0, max: 0.5 },
+    minChildWeight: { type: "float", min: 1, max: 10, log: true },
+    subsample: { type: "float", min: 0.6, max: 1 },
+    colsampleByTree: { type: "float", min: 0.5, max: 1 },
   },
   grid: {
     learningRate: [0.05, 0.1],

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { CinerankError, Rng } from "../../core/index.js";
 import { trainGbdt } from "./gbdt.js";
+import { gbdtSearchSpace } from "./gbdt-config.js";
 import { gbdtFamily } from "./gbdt-family.js";
 import { rocAuc, syntheticTable } from "./synthetic-table.js";
 import type { TreeModel } from "./tree-model.js";
@@ -304,4 +305,13 @@ test("parallel prediction is bit-identical to predict()", async () => {
   const a = m.predict(big.values, big.rows);
   const b = await m.predictParallel(big.values, big.rows, 3);
   assert.deepEqual(b, a);
+});
+
+test("gbdt random search stays in ranges that do not block splitting", () => {
+  // gamma up to 5 and minChildWeight up to 50 gave under-fitted, badly calibrated trials
+  const r = gbdtSearchSpace.random;
+  const max = (k: string) => (r[k] as { max: number }).max;
+  assert.ok(max("gamma") <= 1, "gamma");
+  assert.ok(max("minChildWeight") <= 10, "minChildWeight");
+  assert.ok(max("maxDepth") <= 8, "maxDepth");
 });
