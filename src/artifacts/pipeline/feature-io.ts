@@ -13,7 +13,7 @@ import {
 } from "../../features/index.js";
 import type { LikeModel } from "../../models/index.js";
 import type { RunFolder } from "../run-folder.js";
-import type { UserScorer } from "./ranking-evaluation.js";
+import type { BatchScorer, UserScorer } from "./ranking-evaluation.js";
 
 export interface BuiltFeatureTables {
   spec: FeatureSpec;
@@ -40,5 +40,52 @@ export function userRowScorer(
   return (user, movies) => {
     const m = featuresForPairs(built.spec, built.state, user, movies, when);
     return model.predict(m.values, m.rows);
+  };
+}
+
+/** A model that can also predict on worker threads (the tree ensembles). */
+interface ParallelPredictor {
+  predictParallel(values: Float32Array, rows: number, threads?: number): Promise<Float32Array>;
+}
+
+function hasParallelPredict(m: LikeModel): m is LikeModel & ParallelPredictor {
+  return typeof (m as Partial<ParallelPredictor>).predictParallel === "function";
+}
+
+/**
+ * The BatchScorer twin of userRowScorer: the same feature rows, stacked for several users, and
+ * one prediction call (on worker threads when the model offers it, whose scores are
+ * bit-identical to predict()). Rows are independent, so each user's slice equals what
+ * userRowScorer returns.
+ */
+export function userBatchScorer(
+  built: BuiltFeatureTables,
+  model: LikeModel,
+  threads?: number,
+): BatchScorer {
+  const when = built.spec.trainTimeRange[1];
+  return async (users, movies) => {
+    const parts = Array.from(users, (u, k) =>
+      featuresForPairs(built.spec, built.state, u, movies[k], when),
+    );
+    let rows = 0;
+    for (const p of parts) rows += p.rows;
+    const cols = parts[0]?.cols ?? model.featureNames.length;
+    const values = new Float32Array(rows * cols);
+    let o = 0;
+    for (const p of parts) {
+      values.set(p.values.subarray(0, p.rows * cols), o * cols);
+      o += p.rows;
+    }
+    const probs = hasParallelPredict(model)
+      ? await model.predictParallel(values, rows, threads)
+      : model.predict(values, rows);
+    const out: Float32Array[] = [];
+    o = 0;
+    for (const p of parts) {
+      out.push(probs.subarray(o, o + p.rows));
+      o += p.rows;
+    }
+    return out;
   };
 }

@@ -27,7 +27,7 @@ import type { RunMetrics } from "../run-metrics.js";
 import { compareModels, type TuneMode } from "./compare-models.js";
 import { datasetOverview } from "./dataset-overview.js";
 import { recommendFromPool, runRanking, type UserScorer, userLists } from "./ranking-evaluation.js";
-import { saveFeatures, userRowScorer } from "./feature-io.js";
+import { saveFeatures, userBatchScorer, userRowScorer } from "./feature-io.js";
 
 export interface TrainRunOptions {
   /** MovieLens folder (ignored when `dataset` is given). */
@@ -193,10 +193,12 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainResult> {
       seed,
     );
     const scorer: UserScorer = userRowScorer(built, finalModel, dataset);
+    const batchScorer = userBatchScorer(built, finalModel, o.threads);
     const modelRanking = await runRanking({
       dataset,
       lists,
       scorer,
+      batchScorer,
       users: rankUsers,
       onProgress: report,
       stage: `ranking ${chosen.key}`,
@@ -233,7 +235,15 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainResult> {
         Math.min(want, Math.floor(REC_PAIR_BUDGET / Math.max(1, users.length))),
       );
       const pool = byPop.subarray(0, Math.min(recPool, byPop.length));
-      recs = await recommendFromPool({ lists, scorer, users, pool, topN, onProgress: report });
+      recs = await recommendFromPool({
+        lists,
+        scorer,
+        batchScorer,
+        users,
+        pool,
+        topN,
+        onProgress: report,
+      });
     }
     lap("recommendations");
 
