@@ -22,7 +22,14 @@ test("an unlimited-depth tree without bootstrap fits the training rows exactly",
   const train = syntheticTable(300, 5, 3);
   const m = await trainForest(
     train,
-    { trees: 1, maxDepth: 0, maxFeatures: "all", bootstrap: "no" },
+    {
+      trees: 1,
+      maxDepth: 0,
+      maxFeatures: "all",
+      bootstrap: "no",
+      sampleFraction: 1,
+      minRowsPerLeaf: 1,
+    },
     { threads: 1 },
   );
   const p = m.predict(train.values, train.rows);

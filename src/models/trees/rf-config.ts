@@ -37,7 +37,9 @@ export const rfSpec: ConfigSpec<RfConfig> = {
     type: "int",
     min: 1,
     max: 1e9,
-    default: 1,
+    // 3 rather than 1: single-row leaves only add noise to an averaged forest, and cost fit and
+    // prediction time (measured on ml-latest-small: same AUC, ~30% less fit time with the below)
+    default: 3,
     description: "minimum training rows (bootstrap-weighted) in each leaf",
   },
   maxBins: {
@@ -58,7 +60,8 @@ export const rfSpec: ConfigSpec<RfConfig> = {
     min: 0,
     max: 1,
     exclusiveMin: true,
-    default: 1,
+    // half-size bootstrap samples: more diverse trees at half the histogram work per tree
+    default: 0.5,
     description: "rows drawn per tree, as a fraction of the training rows",
   },
 };
