@@ -25,24 +25,39 @@ export type UserScorer = (user: number, movies: Int32Array) => Float32Array | Pr
  */
 export type BatchScorer = (users: Int32Array, movies: Int32Array[]) => Promise<Float32Array[]>;
 
-/** Users per batch for a BatchScorer (about 10k candidates each on ml-latest-small). */
-const BATCH_USERS = 24;
+/**
+ * Candidate rows per BatchScorer call: enough that worker start-up is a small share of the call
+ * (about 20 users of ml-latest-small's ~9.7k movies, or 200 users of a 1000-movie pool), few
+ * enough that the feature rows (rows x ~80 float32) stay well under 100 MB.
+ */
+const BATCH_ROWS = 200_000;
 
-/** Scores user by user through `one`, or in batches of `size` users through `many`. */
+/** Scores user by user through `one`, or in batches of about `budget` candidates through `many`. */
 async function* scoredUsers(
   users: Int32Array,
   candidates: (u: number) => Int32Array,
   one: UserScorer,
   many: BatchScorer | undefined,
-  size = BATCH_USERS,
+  budget = BATCH_ROWS,
 ): AsyncGenerator<{ j: number; u: number; cands: Int32Array; scores: Float32Array }> {
-  for (let j0 = 0; j0 < users.length; j0 += many ? size : 1) {
-    const group = users.subarray(j0, Math.min(j0 + (many ? size : 1), users.length));
-    const cands = Array.from(group, (u) => candidates(u));
+  let j0 = 0;
+  while (j0 < users.length) {
+    const cands = [candidates(users[j0])];
+    let rows = cands[0].length;
+    let j1 = j0 + 1;
+    if (many) {
+      while (j1 < users.length && rows < budget) {
+        const c = candidates(users[j1++]);
+        cands.push(c);
+        rows += c.length;
+      }
+    }
+    const group = users.subarray(j0, j1);
     const scores = many ? await many(group, cands) : [await one(group[0], cands[0])];
     for (let k = 0; k < group.length; k++) {
       yield { j: j0 + k, u: group[k], cands: cands[k], scores: scores[k] };
     }
+    j0 = j1;
   }
 }
 
