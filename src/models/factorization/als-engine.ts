@@ -9,7 +9,7 @@
  *           gram (k x k, implicit), counter (Int32[1])
  */
 import { Worker } from "node:worker_threads";
-import type { Rng } from "../../core/index.js";
+import type { ProgressReporter, Rng } from "../../core/index.js";
 import {
   alsHalfStep,
   type HalfStepBuffers,
@@ -198,6 +198,35 @@ export class AlsEngine {
     for (let u = 0; u < this.data.nUsers; u++) total += userLoss[u];
     for (let m = 0; m < this.data.nMovies; m++) total += movieLoss[m];
     return total;
+  }
+
+  /**
+   * Runs `iterations` ALS iterations, reporting each as progress of `stage`, then frees the
+   * workers (also on failure). Returns the loss after each iteration when `trackLoss`.
+   */
+  async run(
+    iterations: number,
+    trackLoss: boolean,
+    stage: string,
+    onProgress?: ProgressReporter,
+  ): Promise<number[]> {
+    const lossHistory: number[] = [];
+    try {
+      for (let it = 0; it < iterations; it++) {
+        const loss = await this.iterate(trackLoss);
+        if (trackLoss) lossHistory.push(loss);
+        onProgress?.({
+          stage,
+          done: it + 1,
+          total: iterations,
+          unit: "iterations",
+          message: trackLoss ? `loss ${loss.toFixed(1)}` : undefined,
+        });
+      }
+    } finally {
+      await this.close();
+    }
+    return lossHistory;
   }
 
   async close(): Promise<void> {

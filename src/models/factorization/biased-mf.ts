@@ -287,22 +287,7 @@ export async function fitBiasedMf(
     },
     ctx.rng,
   );
-  const lossHistory: number[] = [];
-  try {
-    for (let it = 0; it < cfg.iterations; it++) {
-      const loss = await engine.iterate(cfg.trackLoss);
-      if (cfg.trackLoss) lossHistory.push(loss);
-      ctx.onProgress?.({
-        stage: "biased-mf",
-        done: it + 1,
-        total: cfg.iterations,
-        unit: "iterations",
-        message: cfg.trackLoss ? `loss ${loss.toFixed(1)}` : undefined,
-      });
-    }
-  } finally {
-    await engine.close();
-  }
+  const lossHistory = await engine.run(cfg.iterations, cfg.trackLoss, "biased-mf", ctx.onProgress);
   const { nUsers, nMovies } = train;
   const W = engine.W;
   const { U, V, byUser, byMovie } = engine.shared;

@@ -216,22 +216,12 @@ export async function fitImplicitMf(
     },
     ctx.rng,
   );
-  const lossHistory: number[] = [];
-  try {
-    for (let it = 0; it < cfg.iterations; it++) {
-      const loss = await engine.iterate(cfg.trackLoss);
-      if (cfg.trackLoss) lossHistory.push(loss);
-      ctx.onProgress?.({
-        stage: "implicit-mf",
-        done: it + 1,
-        total: cfg.iterations,
-        unit: "iterations",
-        message: cfg.trackLoss ? `loss ${loss.toFixed(1)}` : undefined,
-      });
-    }
-  } finally {
-    await engine.close();
-  }
+  const lossHistory = await engine.run(
+    cfg.iterations,
+    cfg.trackLoss,
+    "implicit-mf",
+    ctx.onProgress,
+  );
   const { U, V, byUser } = engine.shared;
   const userCount = new Int32Array(train.nUsers);
   for (let u = 0; u < train.nUsers; u++) userCount[u] = byUser.ptr[u + 1] - byUser.ptr[u];
