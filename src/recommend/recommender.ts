@@ -21,6 +21,7 @@ import type { MovieCatalog } from "./movie-catalog.js";
 import type { RatingBook, UserRatings } from "./rating-book.js";
 import type { RatingLog } from "./rating-log.js";
 import { coldStartReasons, UserReasons } from "./reasons.js";
+import { rowContributions } from "./row-contributions.js";
 import { SimilarMovies } from "./similar-movies.js";
 import { SimilarityIndex, topK } from "./similarity-index.js";
 import type {
@@ -232,11 +233,11 @@ export class Recommender {
     const order = Array.from(cands.keys()).sort((a, b) => p[b] - p[a] || cands[a] - cands[b]);
     const reasons = this.reasonsFor(ratings);
     const names = this.parts.model.featureNames;
-    const cols = names.length;
-    const items: RecommendationItem[] = order.slice(0, k).map((i, rank) => {
+    const top = order.slice(0, k);
+    const contribs = rowContributions(this.parts.model, rows, names.length, top);
+    const items: RecommendationItem[] = top.map((i, rank) => {
       const m = cands[i];
-      const contrib = this.parts.model.contributions(rows.subarray(i * cols, (i + 1) * cols));
-      const explanation = reasons.explain(names, contrib, m);
+      const explanation = reasons.explain(names, contribs[rank], m);
       const texts = explanation.map((e) => e.reason);
       // A model whose strongest evidence has no phrase still gets a truthful line.
       if (texts.length === 0) texts.push(...reasons.profileReasons(m, 2));

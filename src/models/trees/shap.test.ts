@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { trainGbdt } from "./gbdt.js";
 import type { PackedForest } from "./packed-tree.js";
+import { TreeShap } from "./shap.js";
 import { syntheticTable } from "./synthetic-table.js";
 
 /** E[f(x) | x_S] with cover-weighted averaging over features outside S (TreeSHAP's definition). */
@@ -87,3 +88,57 @@ function popcount(n: number): number {
   for (let v = n; v; v &= v - 1) c++;
   return c;
 }
+
+test("leaf tables give Algorithm 2's values; deep trees and small budgets fall back", async () => {
+  const M = 12;
+  const train = syntheticTable(600, M, 11);
+  // NaNs exercise the default directions.
+  for (let i = 0; i < train.values.length; i += 37) train.values[i] = Number.NaN;
+  for (const maxDepth of [3, 6, 9]) {
+    const m = await trainGbdt(
+      train,
+      { trees: 30, maxDepth, earlyStoppingRounds: 0 },
+      { threads: 1 },
+    );
+    const tables = new TreeShap(m.forest);
+    const alg2 = new TreeShap(m.forest, { maxTableEntries: 0 });
+    const capped = new TreeShap(m.forest, { maxTableDepth: 5 });
+    const half = new TreeShap(m.forest, { maxTableEntries: tables.tableEntries / 2 });
+    assert.equal(tables.tableTrees, 30, `depth ${maxDepth}: every tree has tables`);
+    assert.equal(alg2.tableTrees, 0);
+    if (maxDepth > 5) assert.ok(capped.tableTrees < 30, "paths deeper than 5 fall back");
+    assert.ok(half.tableTrees > 0 && half.tableTrees < 30, "trees past the budget fall back");
+    const raw = m.predictRaw(train.values, train.rows);
+    // Many rows at once (tree by tree) = row by row, for table and Algorithm 2 trees alike.
+    const offsets = Array.from({ length: 60 }, (_, r) => r * M);
+    for (const shap of [tables, half]) {
+      const many = new Float64Array(60 * (M + 2));
+      shap.explainRows(train.values, offsets, many, M + 2, 0.5);
+      for (let r = 0; r < 60; r++) {
+        const one = new Float64Array(M);
+        shap.explain(train.values, r * M, one, 0.5);
+        for (let j = 0; j < M; j++) assert.equal(many[r * (M + 2) + j], one[j]);
+        assert.equal(many[r * (M + 2) + M], 0);
+      }
+    }
+    for (let r = 0; r < 60; r++) {
+      const ref = new Float64Array(M);
+      alg2.explain(train.values, r * M, ref, 0.5);
+      for (const shap of [tables, capped, half]) {
+        const phi = new Float64Array(M);
+        shap.explain(train.values, r * M, phi, 0.5);
+        for (let j = 0; j < M; j++) {
+          assert.ok(
+            Math.abs(phi[j] - ref[j]) < 1e-9 * (1 + Math.abs(ref[j])),
+            `depth ${maxDepth} row ${r} feature ${j}: ${phi[j]} vs Algorithm 2 ${ref[j]}`,
+          );
+        }
+      }
+      let s = m.header.baseScore + tables.expectedValue(1);
+      const phi = new Float64Array(M);
+      tables.explain(train.values, r * M, phi, 1);
+      for (const v of phi) s += v;
+      assert.ok(Math.abs(s - raw[r]) < 1e-6, `row ${r}: ${s} vs ${raw[r]}`);
+    }
+  }
+});
