@@ -5,7 +5,8 @@ import { trainGbdt } from "./gbdt.js";
 import { gbdtSearchSpace } from "./gbdt-config.js";
 import { gbdtFamily } from "./gbdt-family.js";
 import { rocAuc, syntheticTable } from "./synthetic-table.js";
-import type { TreeModel } from "./tree-model.js";
+import { TreeModel } from "./tree-model.js";
+import { PARALLEL_MIN_WALKS, predictPoolWorkerChunks } from "./predict-pool.js";
 
 const table = (values: number[], cols: number, labels: number[]) => ({
   values: Float32Array.from(values),
@@ -220,6 +221,12 @@ test("serialisation round trip predicts bit-identical scores", async () => {
   const back = gbdtFamily.load(bytes) as TreeModel;
   assert.deepEqual(back.predict(train.values, train.rows), m.predict(train.values, train.rows));
   assert.deepEqual(back.serialize(), bytes);
+  // a Node Buffer inside a larger pool (as readFileSync returns) loads the same
+  const pooled = Buffer.concat([Buffer.alloc(3, 7), Buffer.from(bytes)]).subarray(3);
+  assert.deepEqual(
+    gbdtFamily.load(pooled).predict(train.values, train.rows),
+    back.predict(train.values, train.rows),
+  );
   assert.deepEqual(back.importance(), m.importance());
   assert.ok(bytes.length < 25 * 23 * 21 + 4000, `compact: ${bytes.length} bytes`);
   const bad = bytes.slice();
@@ -301,10 +308,22 @@ test("bad tables are coded errors", async () => {
 test("parallel prediction is bit-identical to predict()", async () => {
   const train = syntheticTable(3000, 6, 41);
   const m = await trainGbdt(train, { trees: 30, earlyStoppingRounds: 0 }, { threads: 1 });
-  const big = syntheticTable(25_000, 6, 42);
-  const a = m.predict(big.values, big.rows);
-  const b = await m.predictParallel(big.values, big.rows, 3);
-  assert.deepEqual(b, a);
+  const big = syntheticTable(40_000, 6, 42);
+  const a = await m.predictParallel(big.values, big.rows, 1);
+  // large enough for the prediction pool (rows x trees >= PARALLEL_MIN_WALKS)
+  assert.ok(big.rows * m.trees >= PARALLEL_MIN_WALKS);
+  assert.deepEqual(m.predict(big.values, big.rows), a);
+  assert.deepEqual(await m.predictParallel(big.values, big.rows, 3), a);
+  // more models than the pool caches, interleaved: each still scores exactly like one thread
+  for (let k = 1; k <= 9; k++) {
+    const part = new TreeModel(m.header, m.forest.slice(30 - k));
+    const one = await part.predictParallel(big.values, big.rows, 1);
+    assert.deepEqual(part.predict(big.values, big.rows), one, `model ${k}`);
+    assert.deepEqual(m.predict(big.values, big.rows), a, `first model after ${k}`);
+  }
+  assert.ok(predictPoolWorkerChunks() > 0, "the pool's workers took part");
+  // small batches (serving) stay in this thread and agree row for row
+  assert.deepEqual(m.predict(big.values.subarray(6 * 100), 300), a.subarray(100, 400));
 });
 
 test("gbdt random search stays in ranges that do not block splitting", () => {

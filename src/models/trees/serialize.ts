@@ -73,9 +73,10 @@ export function deserializeForest<H>(
   const n = dv.getUint32(o + 4, true);
   o += 8;
   if (o + 4 * (trees + 1) + n * 21 !== bytes.length) fail("length does not match the node count");
-  // copy into aligned buffers (the input may sit at any offset)
+  // copy into aligned buffers (the input may sit at any offset). Not bytes.slice: a Node Buffer
+  // (readFileSync) overrides slice with a view of its whole pooled ArrayBuffer.
   const take = (len: number): ArrayBuffer => {
-    const b = bytes.slice(o, o + len).buffer;
+    const b = Uint8Array.prototype.slice.call(bytes, o, o + len).buffer;
     o += len;
     return b;
   };

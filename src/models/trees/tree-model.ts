@@ -8,13 +8,13 @@
  *   predict  = sigmoid(raw) for binary boosting, raw for the forest (already a probability)
  *              and for squared error
  */
-import { Worker } from "node:worker_threads";
 import { CinerankError } from "../../core/index.js";
 import type { Importance, LikeModel } from "../model.js";
 import { type ObjectiveName, objectiveFor } from "./objectives/index.js";
 import type { PackedForest } from "./packed-tree.js";
 import { deserializeForest, serializeForest } from "./serialize.js";
-import { defaultThreads, treeWorkerUrl } from "./worker-pool.js";
+import { defaultThreads } from "./worker-pool.js";
+import { forestRaw } from "./predict-pool.js";
 import { TreeShap } from "./shap.js";
 
 export interface TreeModelHeader {
@@ -64,8 +64,12 @@ export class TreeModel implements LikeModel {
     return this.header.info;
   }
 
-  /** Raw scores (logits for binary boosting) of `rows` rows. */
-  predictRaw(values: Float32Array, rows: number): Float64Array {
+  /**
+   * Raw scores (logits for binary boosting) of `rows` rows. Large batches are scored on the
+   * process-wide prediction pool (predict-pool.ts; `threads` default: setPredictThreads, i.e. all
+   * cores), small ones (serving) in this thread; the scores are bit-identical either way.
+   */
+  predictRaw(values: Float32Array, rows: number, threads?: number): Float64Array {
     const cols = this.header.featureNames.length;
     if (values.length < rows * cols) {
       throw new CinerankError(
@@ -73,8 +77,7 @@ export class TreeModel implements LikeModel {
         `${this.family}.predict: values has ${values.length} entries, expected ${rows} rows x ${cols} features`,
       );
     }
-    const out = new Float64Array(rows);
-    this.forest.addRaw(values, cols, 0, rows, 0, this.forest.trees, this.header.treeScale, out);
+    const out = forestRaw(this.forest, values, cols, rows, this.header.treeScale, threads);
     const base = this.header.baseScore;
     for (let r = 0; r < rows; r++) out[r] += base;
     return out;
@@ -85,69 +88,17 @@ export class TreeModel implements LikeModel {
   }
 
   /**
-   * predict() on worker threads (default: all cores), for large batches: rows are split in
-   * ranges, each summed tree by tree in the same order, so the scores are bit-identical to
-   * predict(). Small batches (or threads = 1) run in this thread.
+   * predict() with an explicit thread count (default: all cores). Kept async for callers that
+   * await it; the work itself runs on the shared prediction pool, whose workers start once per
+   * process and keep each forest once, so repeated calls pay no start-up or copying of the
+   * model. Bit-identical to predict().
    */
   async predictParallel(
     values: Float32Array,
     rows: number,
     threads = defaultThreads(),
   ): Promise<Float32Array> {
-    const cols = this.header.featureNames.length;
-    if (threads <= 1 || rows < 20_000) return this.predict(values, rows);
-    if (values.length < rows * cols) return this.predict(values, rows); // throws the coded error
-    const share = <T extends Int32Array | Float32Array | Uint8Array | Float64Array>(a: T): T => {
-      const b = new (a.constructor as new (buf: SharedArrayBuffer) => T)(
-        new SharedArrayBuffer(a.byteLength),
-      );
-      b.set(a as never);
-      return b;
-    };
-    const f = this.forest;
-    const forest = {
-      treeStart: share(f.treeStart),
-      feature: share(f.feature),
-      threshold: share(f.threshold),
-      left: share(f.left),
-      defaultLeft: share(f.defaultLeft),
-      value: share(f.value),
-      cover: share(f.cover),
-    };
-    const shared = share(values.subarray(0, rows * cols));
-    const out = new Float64Array(new SharedArrayBuffer(rows * 8));
-    const workers: Worker[] = [];
-    try {
-      await Promise.all(
-        Array.from({ length: threads }, (_, k) => {
-          const r0 = Math.floor((rows * k) / threads);
-          const r1 = Math.floor((rows * (k + 1)) / threads);
-          const w = new Worker(treeWorkerUrl(), {
-            workerData: {
-              mode: "predict",
-              forest,
-              values: shared,
-              cols,
-              r0,
-              r1,
-              scale: this.header.treeScale,
-              out,
-            },
-          });
-          w.unref();
-          workers.push(w);
-          return new Promise<void>((resolve, reject) => {
-            w.once("message", () => resolve());
-            w.once("error", reject);
-          });
-        }),
-      );
-    } finally {
-      await Promise.all(workers.map((w) => w.terminate()));
-    }
-    const base = this.header.baseScore;
-    for (let r = 0; r < rows; r++) out[r] += base;
-    return this.link(out);
+    return this.link(this.predictRaw(values, rows, threads));
   }
 
   private link(raw: Float64Array): Float32Array {

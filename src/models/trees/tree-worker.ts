@@ -1,12 +1,11 @@
 /**
  * Worker thread entry for the tree engine (see worker-pool.ts). In "jobs" mode it claims chunks
  * of each histogram job of the shared workspace, woken through the Atomics control block. In
- * "forest" mode it grows whole forest trees (forest-builder.ts) and posts each one back. In
- * "predict" mode it scores a range of rows into a shared output (TreeModel.predictParallel).
+ * "forest" mode it grows whole forest trees (forest-builder.ts) and posts each one back.
+ * (Prediction has its own pool: predict-pool.ts.)
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { type ForestTask, growForestPart } from "./forest-builder.js";
-import { PackedForest } from "./packed-tree.js";
 import { CMD, CMD_EXIT, claimChunks, GEN } from "./worker-pool.js";
 import { attachWorkspace, type WorkspaceBuffers } from "./workspace.js";
 
@@ -61,48 +60,4 @@ if (fdata.mode === "forest") {
     oobSum.buffer as ArrayBuffer,
     oobCount.buffer as ArrayBuffer,
   ]);
-}
-
-interface PredictData {
-  mode: "predict";
-  forest: {
-    treeStart: Int32Array;
-    feature: Int32Array;
-    threshold: Float32Array;
-    left: Int32Array;
-    defaultLeft: Uint8Array;
-    value: Float32Array;
-    cover: Float32Array;
-  };
-  values: Float32Array;
-  cols: number;
-  r0: number;
-  r1: number;
-  scale: number;
-  out: Float64Array;
-}
-
-const pdata = workerData as PredictData;
-if (pdata.mode === "predict") {
-  const f = pdata.forest;
-  const forest = new PackedForest(
-    f.treeStart,
-    f.feature,
-    f.threshold,
-    f.left,
-    f.defaultLeft,
-    f.value,
-    f.cover,
-  );
-  forest.addRaw(
-    pdata.values,
-    pdata.cols,
-    pdata.r0,
-    pdata.r1,
-    0,
-    forest.trees,
-    pdata.scale,
-    pdata.out,
-  );
-  parentPort?.postMessage("done");
 }
