@@ -29,12 +29,28 @@ export function binMatrix(
   rng: Rng,
   shared: boolean,
 ): BinMatrix {
+  const m = emptyBinMatrix(values, rows, cols, maxBins, rng, shared);
+  applyBins(m.fitted, values, rows, m.bins, m.stride, 0, rows, m.binsT);
+  return m;
+}
+
+/**
+ * binMatrix with the edges fitted but the codes not yet written (zeros): boosting writes them on
+ * its worker threads (workspace.ts, BIN jobs). `fitted` is the unpadded mapper.
+ */
+export function emptyBinMatrix(
+  values: Float32Array,
+  rows: number,
+  cols: number,
+  maxBins: number,
+  rng: Rng,
+  shared: boolean,
+): BinMatrix & { fitted: BinMapper } {
   const fitted = fitBins(values, rows, cols, maxBins, rng);
   const stride = (cols + 3) & ~3;
   const bytes = rows * stride;
   const bins = new Uint8Array(shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
   const binsT = new Uint8Array(shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
-  applyBins(fitted, values, rows, bins, stride, 0, rows, binsT);
   const usable: number[] = [];
   for (let f = 0; f < cols; f++) if (fitted.nBins[f] >= 2) usable.push(f);
   return {
@@ -43,5 +59,6 @@ export function binMatrix(
     stride,
     mapper: padMapper(fitted, stride),
     usable: Int32Array.from(usable),
+    fitted,
   };
 }

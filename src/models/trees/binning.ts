@@ -78,15 +78,41 @@ export function applyBins(
   /** Optional column-major copy: outT[f * rows + r]. */
   outT: Uint8Array | null = null,
 ): Uint8Array {
+  const t = binTable(mapper);
+  applyBinTable(t.table, t.miss, mapper.cols, values, rows, out, stride, rowStart, rowEnd, outT);
+  return out;
+}
+
+/**
+ * The mapper as a search table: edges padded to 256 per feature with +Infinity (table[f * 256
+ * + k]), and the code of a NaN per feature (bin 0 when training had none).
+ */
+export function binTable(mapper: BinMapper): { table: Float32Array; miss: Int32Array } {
   const cols = mapper.cols;
   const miss = new Int32Array(cols);
-  // Edges padded to 256 with +Infinity: a fixed 8-step search without data-dependent branches
-  // (the ordinary binary search mispredicts about half its steps). count of edges < v = bin.
   const table = new Float32Array(cols * 256).fill(Number.POSITIVE_INFINITY);
   for (let f = 0; f < cols; f++) {
     miss[f] = Math.max(0, mapper.missingBin[f]);
     table.set(mapper.edges[f], f * 256);
   }
+  return { table, miss };
+}
+
+/** applyBins' kernel over rows [rowStart, rowEnd) with a binTable (worker threads share it). */
+export function applyBinTable(
+  table: Float32Array,
+  miss: Int32Array,
+  cols: number,
+  values: Float32Array,
+  rows: number,
+  out: Uint8Array,
+  stride: number,
+  rowStart: number,
+  rowEnd: number,
+  outT: Uint8Array | null,
+): void {
+  // A fixed 8-step search without data-dependent branches (the ordinary binary search
+  // mispredicts about half its steps); the count of edges < v is the bin.
   for (let r = rowStart; r < rowEnd; r++) {
     const base = r * cols;
     const ob = r * stride;
@@ -111,7 +137,6 @@ export function applyBins(
       if (outT) outT[f * rows + r] = lo - t;
     }
   }
-  return out;
 }
 
 /** The mapper widened to `stride` columns; the extra columns are constant (never split). */

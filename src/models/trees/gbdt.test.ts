@@ -210,6 +210,17 @@ test("thread count does not change the model", async () => {
   assert.deepEqual(three.serialize(), one.serialize());
 });
 
+test("thread count does not change the model on a table big enough for per-row jobs", async () => {
+  // >= 65,536 rows: binning, gradients, score updates and the top partitions run on workers
+  const train = syntheticTable(80_000, 9, 17);
+  const cfg = { trees: 3, maxDepth: 4, subsample: 0.9, earlyStoppingRounds: 0 };
+  const one = await trainGbdt(train, cfg, { seed: 4, threads: 1 });
+  const two = await trainGbdt(train, cfg, { seed: 4, threads: 2 });
+  const three = await trainGbdt(train, cfg, { seed: 4, threads: 3 });
+  assert.deepEqual(two.serialize(), one.serialize());
+  assert.deepEqual(three.serialize(), one.serialize());
+});
+
 test("serialisation round trip predicts bit-identical scores", async () => {
   const train = syntheticTable(1500, 8, 21);
   const m = await trainGbdt(

@@ -6,7 +6,8 @@
  * many rounds and the model keeps the best round's trees.
  */
 import { CinerankError, type ProgressReporter, Rng } from "../../core/index.js";
-import { binMatrix } from "./bin-matrix.js";
+import { emptyBinMatrix } from "./bin-matrix.js";
+import { binTable } from "./binning.js";
 import { type GbdtConfig, gbdtSpec } from "./gbdt-config.js";
 import { resolveConfig } from "./config-spec.js";
 import { Grower } from "./grower.js";
@@ -15,7 +16,17 @@ import { PackedForest } from "./packed-tree.js";
 import { checkTable, type TreeTable } from "./tree-table.js";
 import { TreeModel } from "./tree-model.js";
 import { WorkerPool, defaultThreads } from "./worker-pool.js";
-import { createWorkspace, inProcessRunner } from "./workspace.js";
+import {
+  createWorkspace,
+  executeJob,
+  inProcessRunner,
+  J_END,
+  J_KIND,
+  J_START,
+  KIND_BIN,
+  KIND_GRAD,
+  KIND_RAW,
+} from "./workspace.js";
 import { histLayout } from "./histogram.js";
 
 export interface TrainOptions {
@@ -30,6 +41,9 @@ export interface TrainOptions {
   names?: string[];
   onProgress?: ProgressReporter;
 }
+
+/** Per-row jobs (binning, gradients, score updates) go to the workers from this many rows. */
+const ROW_JOBS_MIN_ROWS = 50_000;
 
 /** Histogram memory for kept slots is capped at this many bytes. */
 const SLOT_BUDGET_BYTES = 512 * 1024 * 1024;
@@ -56,7 +70,7 @@ export async function trainGbdt(
   const threads = Math.max(1, Math.floor(opts.threads ?? defaultThreads()));
   const shared = threads > 1;
 
-  const { bins, binsT, stride, mapper, usable } = binMatrix(
+  const { bins, binsT, stride, mapper, usable, fitted } = emptyBinMatrix(
     values,
     rows,
     cols,
@@ -87,9 +101,22 @@ export async function trainGbdt(
     slots,
     params: c,
     shared,
+    rowJobs: { objective: c.objective, values, srcCols: cols },
   });
+  const table = binTable(fitted);
+  ws.binTable.set(table.table);
+  ws.binMiss.set(table.miss);
   const pool = shared ? await WorkerPool.create(threads, ws) : null;
+  /** A per-row job (workspace.ts) on the pool, or here when the table is small. */
+  const rowJob = (kind: number, start = 0, end = rows): void => {
+    ws.jobI[J_KIND] = kind;
+    ws.jobI[J_START] = start;
+    ws.jobI[J_END] = end;
+    if (pool && rows >= ROW_JOBS_MIN_ROWS) pool.run(ws);
+    else executeJob(ws, 0, 1);
+  };
   try {
+    rowJob(KIND_BIN);
     const nodeFeatures = (n: number): number =>
       c.colsampleByNode >= 1 ? 0 : Math.max(1, Math.floor(c.colsampleByNode * n));
     const grower = new Grower(ws, pool ?? inProcessRunner, {
@@ -102,7 +129,8 @@ export async function trainGbdt(
       shrinkage: c.learningRate,
     });
     const base = obj.baseScore(y, rows);
-    const raw = new Float64Array(rows).fill(base);
+    const raw = ws.raw.fill(base);
+    ws.y.set(y.subarray(0, rows));
     const vraw = valid ? new Float64Array(valid.rows).fill(base) : null;
     const inSample = new Uint8Array(rows);
     const trees: PackedForest[] = [];
@@ -113,7 +141,7 @@ export async function trainGbdt(
     let bestIter = -1;
     const treeFeats = usable;
     for (let t = 0; t < c.trees; t++) {
-      obj.gradients(raw, y, ws.gh, rows);
+      rowJob(KIND_GRAD);
       const treeRng = rng.fork(1000 + t);
       const n = sampleRows(ws.idx, inSample, rows, c.subsample, treeRng);
       const nf =
@@ -127,10 +155,9 @@ export async function trainGbdt(
       trees.push(packed);
       // in-sample rows: add their leaf's value through the partitioned index buffer
       for (let i = 0; i < grown.feature.length; i++) {
-        if (grown.feature[i] >= 0) continue;
-        const v = packed.value[i];
-        for (let k = grown.start[i]; k < grown.end[i]; k++) raw[ws.idx[k]] += v;
+        if (grown.feature[i] < 0) ws.posVal.fill(packed.value[i], grown.start[i], grown.end[i]);
       }
+      rowJob(KIND_RAW, 0, n);
       if (n < rows) {
         for (let r = 0; r < rows; r++)
           if (inSample[r] === 0) raw[r] += packed.value[packed.leaf(0, values, r * cols)];

@@ -24,10 +24,16 @@ import {
   J_BUILD_SLOT,
   J_END,
   J_EVAL_SLOT,
+  J_KIND,
   J_NEVALS,
   J_NFEATS,
   J_PARENT_SLOT,
+  J_PB,
+  J_PDL,
+  J_PF,
   J_START,
+  KIND_HIST,
+  KIND_PART,
   type JobRunner,
   type Workspace,
 } from "./workspace.js";
@@ -87,6 +93,9 @@ export interface OpenNode {
   GL: number;
   HL: number;
 }
+
+/** Nodes with this many rows are partitioned on the worker threads (index mode). */
+const PARALLEL_PARTITION_ROWS = 65_536;
 
 /** Slot 0 is scratch: histograms that need not outlive their job. */
 const SCRATCH = 0;
@@ -175,7 +184,7 @@ export class Grower {
             this.scratchRows as Uint32Array,
             this.scratchGh as Float64Array,
           )
-        : partitionIndices(this.ws, node, this.scratch);
+        : this.partition(node);
       const lid = t.feature.length;
       for (let k = 0; k < 2; k++) {
         t.feature.push(-1);
@@ -222,6 +231,44 @@ export class Grower {
     }
     this.rng = null;
     return t;
+  }
+
+  /**
+   * Index-mode partition of a node's rows: a large node on the runner's threads (PART jobs, each
+   * part split stably into partL / partR, then concatenated here in part order: the same order
+   * as one pass), a small one in this thread. Returns mid.
+   */
+  private partition(node: OpenNode): number {
+    const { ws, runner } = this;
+    const n = node.end - node.start;
+    if (runner.threads <= 1 || ws.partL.length === 0 || n < PARALLEL_PARTITION_ROWS) {
+      return partitionIndices(ws, node, this.scratch);
+    }
+    const J = ws.jobI;
+    J[J_KIND] = KIND_PART;
+    J[J_START] = node.start;
+    J[J_END] = node.end;
+    J[J_PF] = node.feature;
+    J[J_PB] = node.bin;
+    J[J_PDL] = node.defaultLeft;
+    runner.run(ws);
+    const parts = runner.chunks;
+    const { idx, partL, partR, partCounts } = ws;
+    let o = node.start;
+    for (let c = 0; c < parts; c++) {
+      const a = node.start + Math.floor((n * c) / parts);
+      idx.set(partL.subarray(a, a + partCounts[c]), o);
+      o += partCounts[c];
+    }
+    const mid = o;
+    for (let c = 0; c < parts; c++) {
+      const a = node.start + Math.floor((n * c) / parts);
+      const b = node.start + Math.floor((n * (c + 1)) / parts);
+      const nr = b - a - partCounts[c];
+      idx.set(partR.subarray(a, a + nr), o);
+      o += nr;
+    }
+    return mid;
   }
 
   private open(
@@ -393,6 +440,7 @@ export class Grower {
   ): void {
     const { ws, p } = this;
     const J = ws.jobI;
+    J[J_KIND] = KIND_HIST;
     J[J_BUILD] = 1;
     J[J_BUILD_SLOT] = buildSlot;
     J[J_START] = build.start;

@@ -18,7 +18,13 @@
  */
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
-import { executeJob, type JobRunner, type Workspace, workspaceBuffers } from "./workspace.js";
+import {
+  executeJob,
+  type JobRunner,
+  MAX_PARTS,
+  type Workspace,
+  workspaceBuffers,
+} from "./workspace.js";
 
 export const GEN = 0;
 export const DONE = 1;
@@ -45,13 +51,15 @@ export class WorkerPool implements JobRunner {
     private readonly workers: Worker[],
     private readonly ctrl: Int32Array,
     private readonly ws: Workspace,
-    private readonly chunks: number,
+    readonly chunks: number,
   ) {}
 
   static async create(threads: number, ws: Workspace): Promise<WorkerPool> {
     const ctrl = new Int32Array(new SharedArrayBuffer(16));
     ctrl[NEXT] = PARKED;
-    const chunks = threads;
+    // more parts than threads: a thread that the OS runs late leaves less for the others to
+    // wait on (parts are claimed, never assigned)
+    const chunks = threads <= 1 ? 1 : Math.min(MAX_PARTS, 4 * threads);
     const buffers = workspaceBuffers(ws);
     const workers: Worker[] = [];
     try {

@@ -9,6 +9,15 @@
  *
  * Every step is independent per feature, so a job splits over threads by feature ranges
  * feats[a..b) and the result is bit-identical for any number of threads.
+ *
+ * Boosting also hands its per-row work to the same threads (jobI[J_KIND]), each split in
+ * fixed row or position ranges whose results do not depend on who computes them:
+ *   BIN   bin codes of rows (values -> bins, binsT) with the shared bin table
+ *   RAW   raw[idx[k]] += posVal[k] for positions k in [START, END) (the new tree's leaf values)
+ *   GRAD  the objective's gradients and hessians of all rows from raw and y
+ *   PART  stable partition of idx[START..END) by (feature, bin, default direction): each part
+ *         writes its left rows to partL and right rows to partR at its own offset and its left
+ *         count to partCounts; the caller then concatenates the parts in order (grower.ts)
  */
 import {
   buildHistogram,
@@ -17,6 +26,8 @@ import {
   histLayout,
   subtractHistogram,
 } from "./histogram.js";
+import { applyBinTable } from "./binning.js";
+import { type ObjectiveName, objectiveFor } from "./objectives/index.js";
 import { findBestSplit, RES_FIELDS, type SplitParams } from "./splitter.js";
 
 export const J_BUILD = 0;
@@ -27,7 +38,19 @@ export const J_PARENT_SLOT = 4;
 export const J_NFEATS = 5;
 export const J_NEVALS = 6;
 export const J_EVAL_SLOT = 7; // 7, 8
-const JOB_INTS = 9;
+export const J_KIND = 9;
+/** PART: split feature, bin and default direction (1 = left). */
+export const J_PF = 10;
+export const J_PB = 11;
+export const J_PDL = 12;
+const JOB_INTS = 13;
+export const KIND_HIST = 0;
+export const KIND_BIN = 1;
+export const KIND_RAW = 2;
+export const KIND_GRAD = 3;
+export const KIND_PART = 4;
+/** Most parts a job is cut into (partCounts' length). */
+export const MAX_PARTS = 256;
 /** jobF: G, H, N of eval node e at 3e, 3e+1, 3e+2. */
 const JOB_FLOATS = 6;
 
@@ -59,6 +82,20 @@ export interface Workspace {
   jobF: Float64Array;
   /** lambda, gamma, minChildWeight, minRowsPerLeaf. */
   params: Float64Array;
+  /** Boosting's row state (empty for the forest): raw scores, labels, per-position values. */
+  raw: Float64Array;
+  y: Float32Array;
+  posVal: Float64Array;
+  objective: ObjectiveName;
+  /** Partition scratch (empty unless `rowJobs`). */
+  partL: Int32Array;
+  partR: Int32Array;
+  partCounts: Int32Array;
+  /** BIN job input: the raw table (srcCols columns) and the bin table (binning.ts binTable). */
+  values: Float32Array;
+  srcCols: number;
+  binTable: Float32Array;
+  binMiss: Int32Array;
 }
 
 /** The buffers behind a workspace, for handing to a worker thread. */
@@ -80,6 +117,17 @@ export interface WorkspaceBuffers {
   jobI: ArrayBufferLike;
   jobF: ArrayBufferLike;
   params: ArrayBufferLike;
+  raw: ArrayBufferLike;
+  y: ArrayBufferLike;
+  posVal: ArrayBufferLike;
+  objective: ObjectiveName;
+  partL: ArrayBufferLike;
+  partR: ArrayBufferLike;
+  partCounts: ArrayBufferLike;
+  values: ArrayBufferLike;
+  srcCols: number;
+  binTable: ArrayBufferLike;
+  binMiss: ArrayBufferLike;
 }
 
 function buffer(bytes: number, shared: boolean): ArrayBufferLike {
@@ -97,8 +145,26 @@ export function createWorkspace(opts: {
   slots: number;
   params: SplitParams;
   shared: boolean;
+  /**
+   * Boosting's per-row jobs (BIN, RAW, GRAD, PART): allocate their buffers. `values` (rows x
+   * srcCols, used only by BIN) is copied into shared memory unless it already is.
+   */
+  rowJobs?: { objective: ObjectiveName; values: Float32Array; srcCols: number };
 }): Workspace {
   const { rows, cols, shared } = opts;
+  const rj = opts.rowJobs;
+  const sized = (bytes: number): ArrayBufferLike => buffer(rj ? bytes : 0, shared);
+  let values: ArrayBufferLike = buffer(0, shared);
+  if (rj) {
+    const v = rj.values.subarray(0, rows * rj.srcCols);
+    if (!shared || v.buffer instanceof SharedArrayBuffer) {
+      values =
+        v.byteOffset === 0 && v.byteLength === v.buffer.byteLength ? v.buffer : v.slice().buffer;
+    } else {
+      values = new SharedArrayBuffer(v.byteLength);
+      new Float32Array(values).set(v);
+    }
+  }
   const layout = histLayout(cols, opts.withCount);
   const b: WorkspaceBuffers = {
     rows,
@@ -118,6 +184,17 @@ export function createWorkspace(opts: {
     jobI: buffer(JOB_INTS * 4, shared),
     jobF: buffer(JOB_FLOATS * 8, shared),
     params: buffer(4 * 8, shared),
+    raw: sized(rows * 8),
+    y: sized(rows * 4),
+    posVal: sized(rows * 8),
+    objective: rj?.objective ?? "binary",
+    partL: sized(rows * 4),
+    partR: sized(rows * 4),
+    partCounts: sized(MAX_PARTS * 4),
+    values,
+    srcCols: rj?.srcCols ?? 0,
+    binTable: sized(cols * 256 * 4),
+    binMiss: sized(cols * 4),
   };
   const ws = attachWorkspace(b);
   ws.nBins.set(opts.nBins);
@@ -152,6 +229,17 @@ export function workspaceBuffers(ws: Workspace): WorkspaceBuffers {
     jobI: ws.jobI.buffer,
     jobF: ws.jobF.buffer,
     params: ws.params.buffer,
+    raw: ws.raw.buffer,
+    y: ws.y.buffer,
+    posVal: ws.posVal.buffer,
+    objective: ws.objective,
+    partL: ws.partL.buffer,
+    partR: ws.partR.buffer,
+    partCounts: ws.partCounts.buffer,
+    values: ws.values.buffer,
+    srcCols: ws.srcCols,
+    binTable: ws.binTable.buffer,
+    binMiss: ws.binMiss.buffer,
   };
 }
 
@@ -175,12 +263,28 @@ export function attachWorkspace(b: WorkspaceBuffers): Workspace {
     jobI: new Int32Array(b.jobI),
     jobF: new Float64Array(b.jobF),
     params: new Float64Array(b.params),
+    raw: new Float64Array(b.raw),
+    y: new Float32Array(b.y),
+    posVal: new Float64Array(b.posVal),
+    objective: b.objective,
+    partL: new Int32Array(b.partL),
+    partR: new Int32Array(b.partR),
+    partCounts: new Int32Array(b.partCounts),
+    values: new Float32Array(b.values),
+    srcCols: b.srcCols,
+    binTable: new Float32Array(b.binTable),
+    binMiss: new Int32Array(b.binMiss),
   };
 }
 
 /** Run part `part` of `parts` of the current job (its share of the job's features). */
 export function executeJob(ws: Workspace, part: number, parts: number): void {
   const J = ws.jobI;
+  const kind = J[J_KIND];
+  if (kind !== KIND_HIST) {
+    rowJob(ws, kind, part, parts);
+    return;
+  }
   const nf = J[J_NFEATS];
   if (nf === 0) return;
   const feats = ws.feats;
@@ -263,14 +367,78 @@ export function executeJob(ws: Workspace, part: number, parts: number): void {
   }
 }
 
+/** Part `part` of `parts` of a per-row job (see the header). */
+function rowJob(ws: Workspace, kind: number, part: number, parts: number): void {
+  const J = ws.jobI;
+  if (kind === KIND_BIN) {
+    const rows = ws.rows;
+    const r0 = Math.floor((rows * part) / parts);
+    const r1 = Math.floor((rows * (part + 1)) / parts);
+    applyBinTable(
+      ws.binTable,
+      ws.binMiss,
+      ws.srcCols,
+      ws.values,
+      rows,
+      ws.bins,
+      ws.cols,
+      r0,
+      r1,
+      ws.binsT,
+    );
+  } else if (kind === KIND_GRAD) {
+    const rows = ws.rows;
+    const r0 = Math.floor((rows * part) / parts);
+    const r1 = Math.floor((rows * (part + 1)) / parts);
+    objectiveFor(ws.objective).gradients(
+      ws.raw.subarray(r0, r1),
+      ws.y.subarray(r0, r1),
+      ws.gh.subarray(2 * r0, 2 * r1),
+      r1 - r0,
+    );
+  } else {
+    const start = J[J_START];
+    const n = J[J_END] - start;
+    const a = start + Math.floor((n * part) / parts);
+    const b = start + Math.floor((n * (part + 1)) / parts);
+    const idx = ws.idx;
+    if (kind === KIND_RAW) {
+      const raw = ws.raw;
+      const pv = ws.posVal;
+      for (let k = a; k < b; k++) raw[idx[k]] += pv[k];
+    } else {
+      const f = J[J_PF];
+      const t = J[J_PB];
+      const dl = J[J_PDL] === 1;
+      const mb = ws.missingBin[f];
+      const rows = ws.rows;
+      const col = ws.binsT.subarray(f * rows, (f + 1) * rows);
+      const L = ws.partL;
+      const R = ws.partR;
+      let l = a;
+      let r = a;
+      for (let i = a; i < b; i++) {
+        const row = idx[i];
+        const c = col[row];
+        if (c === mb ? dl : c <= t) L[l++] = row;
+        else R[r++] = row;
+      }
+      ws.partCounts[part] = l - a;
+    }
+  }
+}
+
 /** Runs jobs: in this thread, or spread over worker threads (worker-pool.ts). */
 export interface JobRunner {
   readonly threads: number;
+  /** Parts each job is cut into (executeJob's `parts`). */
+  readonly chunks: number;
   run(ws: Workspace): void;
 }
 
 export const inProcessRunner: JobRunner = {
   threads: 1,
+  chunks: 1,
   run(ws: Workspace): void {
     executeJob(ws, 0, 1);
   },
