@@ -24,6 +24,7 @@ import {
   J_BUILD_SLOT,
   J_END,
   J_EVAL_SLOT,
+  J_HPARTS,
   J_KIND,
   J_NEVALS,
   J_NFEATS,
@@ -441,6 +442,7 @@ export class Grower {
     const { ws, p } = this;
     const J = ws.jobI;
     J[J_KIND] = KIND_HIST;
+    J[J_HPARTS] = this.runner.threads;
     J[J_BUILD] = 1;
     J[J_BUILD_SLOT] = buildSlot;
     J[J_START] = build.start;

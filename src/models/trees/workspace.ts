@@ -43,7 +43,9 @@ export const J_KIND = 9;
 export const J_PF = 10;
 export const J_PB = 11;
 export const J_PDL = 12;
-const JOB_INTS = 13;
+/** HIST: parts to cut the features into (0 = all of the runner's parts). */
+export const J_HPARTS = 13;
+const JOB_INTS = 14;
 export const KIND_HIST = 0;
 export const KIND_BIN = 1;
 export const KIND_RAW = 2;
@@ -278,13 +280,18 @@ export function attachWorkspace(b: WorkspaceBuffers): Workspace {
 }
 
 /** Run part `part` of `parts` of the current job (its share of the job's features). */
-export function executeJob(ws: Workspace, part: number, parts: number): void {
+export function executeJob(ws: Workspace, part: number, allParts: number): void {
   const J = ws.jobI;
   const kind = J[J_KIND];
   if (kind !== KIND_HIST) {
-    rowJob(ws, kind, part, parts);
+    rowJob(ws, kind, part, allParts);
     return;
   }
+  // Histogram jobs use at most J_HPARTS parts: each part re-reads every row's index and
+  // gradient pair, so cutting the features finer than one part per thread costs more than the
+  // balance it buys.
+  const parts = J[J_HPARTS] > 0 ? Math.min(J[J_HPARTS], allParts) : allParts;
+  if (part >= parts) return;
   const nf = J[J_NFEATS];
   if (nf === 0) return;
   const feats = ws.feats;
