@@ -8,10 +8,19 @@
  * even on separable data. Rows are standardised on the fly, never copied: on ml-20m the table is
  * gigabytes.
  *
+ * On large tables the Hessian is estimated from an evenly spaced subset of HESSIAN_ROWS rows
+ * (scaled to the full weight): building it costs p^2/2 per row against p for the gradient, so on
+ * ml-20m's 14M training rows the exact Hessian would cost minutes per iteration. The gradient,
+ * the objective and the stopping test stay exact, so the minimiser is the same; an approximate
+ * (still positive definite) Hessian only changes the path, at most adding an iteration or two.
+ *
  *   parameter vector theta = [ b_1 ... b_p | b0 ]      Hessian H (p+1)^2, row-major
  */
 import { choleskyInPlace, choleskySolveInPlace } from "./cholesky.js";
 import type { Standardizer } from "./standardizer.js";
+
+/** Rows that build the Hessian; tables up to this size get the exact Newton step. */
+export const HESSIAN_ROWS = 200_000;
 
 export interface NewtonOptions {
   C: number;
@@ -19,6 +28,8 @@ export interface NewtonOptions {
   maxIter: number;
   /** Per-class weights [w(y=0), w(y=1)]. */
   classWeight: [number, number];
+  /** Rows that build the Hessian (default HESSIAN_ROWS). */
+  hessianRows?: number;
 }
 
 export interface NewtonResult {
@@ -84,6 +95,12 @@ export function fitNewtonLogistic(
     return f + 0.5 * invC * pen;
   };
 
+  // every hStride-th row builds the Hessian, its sums scaled by hScale to the full weight
+  const hStride = Math.max(1, Math.ceil(rows / (opt.hessianRows ?? HESSIAN_ROWS)));
+  let hW = 0;
+  for (let r = 0; r < rows; r += hStride) hW += opt.classWeight[labels[r]];
+  const hScale = hW > 0 ? totalW / hW : 1;
+
   let fCur = objective(theta);
   let iterations = 0;
   let converged = false;
@@ -98,16 +115,16 @@ export function fitNewtonLogistic(
       const mu = 1 / (1 + Math.exp(-s));
       const w = opt.classWeight[labels[r]];
       const g = w * (mu - labels[r]);
-      const h = w * mu * (1 - mu);
+      for (let a = 0; a < p; a++) grad[a] += g * z[a];
+      grad[p] += g;
+      if (r % hStride !== 0) continue;
+      const h = hScale * w * mu * (1 - mu);
       for (let a = 0; a < p; a++) {
-        const za = z[a];
-        grad[a] += g * za;
-        const hz = h * za;
+        const hz = h * z[a];
         const ra = a * d;
         for (let b = 0; b <= a; b++) hess[ra + b] += hz * z[b];
         hess[ra + p] += hz;
       }
-      grad[p] += g;
       hess[p * d + p] += h;
     }
     // mirror the intercept column into the lower triangle and add the ridge term
