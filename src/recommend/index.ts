@@ -5,6 +5,8 @@ export * from "./rating-book.js";
 export * from "./rating-log.js";
 export * from "./reasons.js";
 export * from "./recommender.js";
+export * from "./row-contributions.js";
+export * from "./scoring-pool.js";
 export * from "./similar-movies.js";
 export * from "./similarity-index.js";
 export * from "./store-rating-log.js";

@@ -33,6 +33,7 @@ import { fitServingCf, type ServingCfOptions } from "./fit-serving-cf.js";
 import { type MovieExtras, MovieCatalog } from "./movie-catalog.js";
 import { RatingBook } from "./rating-book.js";
 import { Recommender, type RecommenderConfig } from "./recommender.js";
+import { ScoringPool } from "./scoring-pool.js";
 import { StoreRatingLog } from "./store-rating-log.js";
 import type { PairFeaturizer, ServingUser } from "./types.js";
 
@@ -46,6 +47,8 @@ export interface OpenOptions {
   /** Pair feature sources by name, to restore CF feature scorers (models layer). */
   pairSources?: (names: readonly string[]) => PairFeatureSource[];
   config?: Partial<RecommenderConfig>;
+  /** Worker threads that score recommendation candidates (recommendAsync); 0 = none (default). */
+  scoringWorkers?: number;
   /** Settings of the collaborative parts fitted at open time. */
   cf?: ServingCfOptions;
   onProgress?: ProgressReporter;
@@ -258,6 +261,7 @@ export async function openRecommender(opts: OpenOptions = {}): Promise<OpenedRec
         spec.layout.dim > 0 ? { dim: spec.layout.dim, vectors: state.movieEmbedding } : undefined,
       log,
       run: { id: metrics.runId, model: metrics.chosen.key },
+      scoring: opts.scoringWorkers ? new ScoringPool(model, opts.scoringWorkers) : undefined,
     },
     opts.config,
   );

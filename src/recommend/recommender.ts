@@ -21,11 +21,14 @@ import type { MovieCatalog } from "./movie-catalog.js";
 import type { RatingBook, UserRatings } from "./rating-book.js";
 import type { RatingLog } from "./rating-log.js";
 import { coldStartReasons, UserReasons } from "./reasons.js";
+import { rankScored } from "./rank-scored.js";
 import { rowContributions } from "./row-contributions.js";
+import type { ScoringPool } from "./scoring-pool.js";
 import { SimilarMovies } from "./similar-movies.js";
 import { SimilarityIndex, topK } from "./similarity-index.js";
 import type {
   CollaborativeModel,
+  Contributions,
   ItemNeighbours,
   ItemVectors,
   MovieSummary,
@@ -52,6 +55,8 @@ export interface RecommenderParts {
   content?: ItemVectors;
   log?: RatingLog;
   run?: { id: string; model: string };
+  /** Worker threads that score and explain candidates for recommendAsync (a server). */
+  scoring?: ScoringPool;
 }
 
 export interface RecommenderConfig {
@@ -110,6 +115,8 @@ export class Recommender {
   private readonly contentIndex: SimilarityIndex | null;
   private readonly collabIndex: SimilarityIndex | null;
   private readonly cache = new Map<string, Recommendations>();
+  /** Bumped by every rating added (recommendAsync's cache check). */
+  private generation = 0;
   private readonly similarMovies: SimilarMovies;
 
   constructor(
@@ -172,27 +179,76 @@ export class Recommender {
     return { p: this.parts.model.predict(rows, movies.length), rows };
   }
 
-  /**
-   * Top-k for a user. With `cacheSize` > 0, answers are kept (LRU) until any rating is added:
-   * a rating changes its user's profile and the movie statistics every list shows.
-   */
-  recommend(userId: number, opts: RecommendOptions = {}): Recommendations {
-    if (this.config.cacheSize <= 0) return this.computeRecommendations(userId, opts);
-    const key = `${userId}|${opts.k ?? 10}|${opts.genres?.join(",") ?? ""}|${opts.minYear ?? ""}|${opts.maxYear ?? ""}|${opts.minRatings ?? ""}`;
+  private cacheKey(userId: number, opts: RecommendOptions): string {
+    return `${userId}|${opts.k ?? 10}|${opts.genres?.join(",") ?? ""}|${opts.minYear ?? ""}|${opts.maxYear ?? ""}|${opts.minRatings ?? ""}`;
+  }
+
+  private cached(key: string): Recommendations | undefined {
     const hit = this.cache.get(key);
     if (hit) {
       this.cache.delete(key);
       this.cache.set(key, hit); // most recently used last
-      return hit;
     }
-    const out = this.computeRecommendations(userId, opts);
+    return hit;
+  }
+
+  private remember(key: string, out: Recommendations): Recommendations {
     this.cache.set(key, out);
     if (this.cache.size > this.config.cacheSize)
       this.cache.delete(this.cache.keys().next().value as string);
     return out;
   }
 
-  private computeRecommendations(userId: number, opts: RecommendOptions): Recommendations {
+  /**
+   * Top-k for a user. With `cacheSize` > 0, answers are kept (LRU) until any rating is added:
+   * a rating changes its user's profile and the movie statistics every list shows.
+   */
+  recommend(userId: number, opts: RecommendOptions = {}): Recommendations {
+    const key = this.config.cacheSize > 0 ? this.cacheKey(userId, opts) : "";
+    const hit = key ? this.cached(key) : undefined;
+    if (hit) return hit;
+    const prep = this.prepare(userId, opts);
+    if ("done" in prep) return key ? this.remember(key, prep.done) : prep.done;
+    const { p, rows } = this.score(prep.user, prep.cands);
+    const top = rankScored(p, prep.cands, prep.k);
+    const names = this.parts.model.featureNames;
+    const out = this.finish(
+      prep,
+      p,
+      top,
+      rowContributions(this.parts.model, rows, names.length, top),
+    );
+    return key ? this.remember(key, out) : out;
+  }
+
+  /**
+   * recommend(), with the model's scoring and explanations on the scoring workers when the
+   * recommender has them (a server): the same list, and the main thread stays free for other
+   * requests meanwhile.
+   */
+  async recommendAsync(userId: number, opts: RecommendOptions = {}): Promise<Recommendations> {
+    const pool = this.parts.scoring;
+    if (!pool) return this.recommend(userId, opts);
+    const key = this.config.cacheSize > 0 ? this.cacheKey(userId, opts) : "";
+    const hit = key ? this.cached(key) : undefined;
+    if (hit) return hit;
+    const prep = this.prepare(userId, opts);
+    if ("done" in prep) return key ? this.remember(key, prep.done) : prep.done;
+    const generation = this.generation;
+    const rows = this.parts.featurizer.forUser(prep.user, prep.cands);
+    const scored = await pool.score(rows, prep.cands.slice(), prep.k);
+    const out = this.finish(prep, scored.p, scored.top, scored.contributions);
+    // A rating added while the workers scored must not leave an older list in the cache.
+    return key && generation === this.generation ? this.remember(key, out) : out;
+  }
+
+  /** Validation, the cold-start answers, and for the model path the candidates. */
+  private prepare(
+    userId: number,
+    opts: RecommendOptions,
+  ):
+    | { done: Recommendations }
+    | { userId: number; user: ServingUser; ratings: UserRatings; cands: Int32Array; k: number } {
     const k = checkK(opts.k);
     if (opts.minYear !== undefined && opts.maxYear !== undefined && opts.minYear > opts.maxYear) {
       throw new CinerankError(
@@ -214,27 +270,37 @@ export class Recommender {
 
     if (ratings.movie.length === 0) {
       return {
-        userId,
-        coldStart: true,
-        strategy: "popularity",
-        items: this.popular(user, k, accept, genreMask),
+        done: {
+          userId,
+          coldStart: true,
+          strategy: "popularity",
+          items: this.popular(user, k, accept, genreMask),
+        },
       };
     }
     if (user.index < 0 && ratings.movie.length < this.config.minModelRatings) {
       return {
-        userId,
-        coldStart: true,
-        strategy: "profile",
-        items: this.byProfile(user, ratings, k, accept),
+        done: {
+          userId,
+          coldStart: true,
+          strategy: "profile",
+          items: this.byProfile(user, ratings, k, accept),
+        },
       };
     }
-    const cands = this.candidates(user, ratings, accept, k);
-    const { p, rows } = this.score(user, cands);
-    const order = Array.from(cands.keys()).sort((a, b) => p[b] - p[a] || cands[a] - cands[b]);
-    const reasons = this.reasonsFor(ratings);
+    return { userId, user, ratings, cands: this.candidates(user, ratings, accept, k), k };
+  }
+
+  /** The list from scored candidates: top = indices into cands, best first. */
+  private finish(
+    prep: { userId: number; ratings: UserRatings; cands: Int32Array },
+    p: Float32Array,
+    top: readonly number[],
+    contribs: readonly Contributions[],
+  ): Recommendations {
+    const { cands } = prep;
+    const reasons = this.reasonsFor(prep.ratings);
     const names = this.parts.model.featureNames;
-    const top = order.slice(0, k);
-    const contribs = rowContributions(this.parts.model, rows, names.length, top);
     const items: RecommendationItem[] = top.map((i, rank) => {
       const m = cands[i];
       const explanation = reasons.explain(names, contribs[rank], m);
@@ -249,7 +315,7 @@ export class Recommender {
         explanation,
       };
     });
-    return { userId, coldStart: false, strategy: "model", items };
+    return { userId: prep.userId, coldStart: false, strategy: "model", items };
   }
 
   /** Candidate movies for a user: implicit MF ∪ item-kNN, topped up by popularity. */
@@ -423,6 +489,7 @@ export class Recommender {
     for (let i = 0; i < ratings.length; i++)
       this.book.add(userId, movies[i], ratings[i].rating, timestamp);
     this.cache.clear();
+    this.generation++;
     return { userId, added: ratings.length, ratingCount: this.book.count(userId) };
   }
 
@@ -446,6 +513,7 @@ export class Recommender {
   }
 
   async close(): Promise<void> {
+    await this.parts.scoring?.close();
     await this.parts.log?.close();
     await this.parts.model.dispose?.();
   }

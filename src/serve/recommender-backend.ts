@@ -25,7 +25,8 @@ export function recommenderBackend(rec: Recommender, src: BackendSources): Serve
       if (!src.models) throw new CinerankError("ERR_NOT_FOUND", "this run has no metrics.json");
       return src.models;
     },
-    recommend: (userId, q) => rec.recommend(userId, q),
+    // Scored on the recommender's worker threads when it has them.
+    recommend: (userId, q) => rec.recommendAsync(userId, q),
     predict: (userId, movieIds) => rec.predict(userId, movieIds),
     searchMovies: (q) => ({ items: rec.searchMovies(q.query, q.genre, q.limit) }),
     movie: (id) => rec.movie(id),

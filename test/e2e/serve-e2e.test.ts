@@ -20,6 +20,9 @@ import {
   datasetStats,
   type OpenedRecommender,
   openRecommender,
+  Recommender,
+  type RecommendOptions,
+  ScoringPool,
 } from "../../src/recommend/index.js";
 import { buildApp, modelsResponse, recommenderBackend } from "../../src/serve/index.js";
 
@@ -110,6 +113,28 @@ test("recommendations: k items, none rated, reasons that follow the TreeSHAP con
       `user ${userId}: most items have 2+ model reasons (${withExplanation})`,
     );
   }
+});
+
+test("scoring workers give the same lists as the main thread (recommendAsync)", {
+  skip,
+}, async () => {
+  const base = opened.recommender;
+  const pool = new ScoringPool(base.parts.model, 2);
+  const rec = new Recommender({ ...base.parts, log: undefined, scoring: pool });
+  try {
+    const asks: [number, RecommendOptions][] = [
+      [1, { k: 10 }],
+      [42, { k: 5, genres: ["Comedy"] }],
+      [414, { k: 20, minYear: 1990 }],
+      [7, { k: 10 }],
+    ];
+    // concurrently, so both workers and the in-flight bookkeeping are exercised
+    const got = await Promise.all(asks.map(([u, o]) => rec.recommendAsync(u, o)));
+    for (const [i, [u, o]] of asks.entries()) assert.deepEqual(got[i], base.recommend(u, o));
+  } finally {
+    await pool.close(); // not rec.close(): the model and log belong to `base`
+  }
+  await assert.rejects(pool.score(new Float32Array(0), new Int32Array(0), 1), /closed/);
 });
 
 test("reasons speak of genres, neighbours and quality", { skip }, () => {

@@ -5,6 +5,7 @@
  * SIGINT/SIGTERM shut down gracefully: in-flight requests finish, the store is released.
  */
 import { existsSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import { CinerankError } from "../../core/index.js";
@@ -19,6 +20,8 @@ export interface ServeFlags extends RunFlags {
   host: string;
   web?: string;
   logLevel: string;
+  /** Scoring worker threads (default: one per core). */
+  workers?: string;
 }
 
 const LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
@@ -39,6 +42,10 @@ export function register(program: Command): void {
       .option("--web <dir>", "built web app folder to serve at / (default: the package's web/dist)")
       .option("--log-level <level>", `request log level: ${LEVELS.join(", ")}`, "info")
       .option(
+        "--workers <n>",
+        "worker threads that score recommendation candidates (0 = on the main thread; default: one per core)",
+      )
+      .option(
         "--cache <n>",
         "recommendation lists kept in memory (LRU, emptied by any new rating); 0 = off",
         "0",
@@ -56,11 +63,13 @@ export async function serveAction(f: ServeFlags): Promise<void> {
     );
   }
   const cacheSize = parseIntIn("cache", f.cache, 0, 10_000_000) ?? 0;
+  const workers = parseIntIn("workers", f.workers, 0, 64) ?? availableParallelism();
   const backend = openRecommender({
     run: f.run,
     data: f.data,
     store: f.store,
     config: { cacheSize },
+    scoringWorkers: workers,
   }).then((o) =>
     recommenderBackend(o.recommender, {
       stats: datasetStats(o.dataset, o.metrics.split.threshold),

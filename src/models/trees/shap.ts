@@ -204,7 +204,8 @@ export class TreeShap {
     const mask = this.mask;
     const root = treeStart[t];
     const end = treeStart[t + 1];
-    // Children come after their parent: one forward pass sets every node's pattern.
+    // Children come after their parent: one forward pass sets every node's pattern. Branch-free
+    // (the row's direction as 0/1 arithmetic): random directions mispredict half the time.
     mask[root] = -1;
     for (let i = root; i < end; i++) {
       const f = feature[i];
@@ -212,11 +213,12 @@ export class TreeShap {
       const x = values[off + f];
       const thr = threshold[i];
       const l = left[i];
-      const goLeft = x <= thr ? true : x > thr ? false : defaultLeft[i] === 1;
+      // 1 = left: x <= thr, or NaN (neither comparison holds) with a left default
+      const g = +(x <= thr) | ((1 - +(x > thr)) & defaultLeft[i]);
       const m = mask[i];
-      const cold = m & ~(1 << pos[i]);
-      mask[l] = goLeft ? m : cold;
-      mask[l + 1] = goLeft ? cold : m;
+      const bit = 1 << pos[i];
+      mask[l] = m & ~(bit * (1 - g));
+      mask[l + 1] = m & ~(bit * g);
     }
     for (let leaf = tb.treeLeaf[t]; leaf < tb.treeLeaf[t + 1]; leaf++) {
       const d = leafDepth[leaf];
@@ -225,10 +227,11 @@ export class TreeShap {
       const nS = table[base + s];
       const fs = leafFeatStart[leaf];
       for (let q = 0; q < d; q++) {
-        const bit = 1 << q;
-        const j = accOff + leafFeat[fs + q];
-        if ((s & bit) !== 0) acc[j] += leafRatio[fs + q] * table[base + (s ^ bit)];
-        else acc[j] -= nS;
+        // in S: (1 - z)/z v N(S without q); not in S: -v N(S) (arithmetic select, no branch;
+        // the other table read stays in the leaf's table: S with q set is a valid pattern)
+        const inS = (s >> q) & 1;
+        acc[accOff + leafFeat[fs + q]] +=
+          inS * leafRatio[fs + q] * table[base + (s ^ (1 << q))] - (1 - inS) * nS;
       }
     }
   }
@@ -424,7 +427,7 @@ function fillLeafTable(v: number, z: readonly number[], out: Float64Array, at: n
     for (let k = 0; k <= size; k++) n += w[k] * coef[k];
     out[at + s] = v * n * outside;
   }
-  out[at + full] = 0; // never read: a feature outside S is needed for -v N(S)
+  out[at + full] = 0; // no feature is outside S: only read to be multiplied by 0
 }
 
 function buildTables(f: PackedForest, maxDepthTable: number, budget: number): LeafTables {

@@ -1,0 +1,35 @@
+/**
+ * A scoring worker thread (see scoring-pool.ts): holds its own copy of the like-model, restored
+ * from the bytes the pool sends, and answers "score these feature rows, explain the k best" —
+ * the CPU-heavy part of a recommendation (tree predictions for a few hundred candidates and
+ * TreeSHAP for the shown items), with the same code as the main thread.
+ */
+import { parentPort, workerData } from "node:worker_threads";
+import { getModel } from "../models/index.js";
+import { rankScored } from "./rank-scored.js";
+import { rowContributions } from "./row-contributions.js";
+import { type ScoreReply, type ScoreRequest, transferables } from "./scoring-pool.js";
+
+const { family, bytes } = workerData as { family: string; bytes: Uint8Array };
+const fam = getModel(family);
+if (!fam) throw new Error(`scoring worker: model family "${family}" is not registered`);
+const model = fam.load(bytes);
+const cols = model.featureNames.length;
+
+parentPort?.on("message", (req: ScoreRequest) => {
+  try {
+    const p = model.predict(req.rows, req.movies.length);
+    const top = rankScored(p, req.movies, req.k);
+    const contribs = rowContributions(model, req.rows, cols, top);
+    const bias = new Float64Array(top.length);
+    const values = new Float32Array(top.length * cols);
+    contribs.forEach((c, i) => {
+      bias[i] = c.bias;
+      values.set(c.values, i * cols);
+    });
+    const reply: ScoreReply = { id: req.id, p, top: Int32Array.from(top), bias, values };
+    parentPort?.postMessage(reply, transferables(p, values));
+  } catch (e) {
+    parentPort?.postMessage({ id: req.id, error: e instanceof Error ? e.message : String(e) });
+  }
+});
