@@ -22,7 +22,8 @@
  *                          [--data DIR] [--store FILE]  (with --run: default the run's data
  *                                         folder, and a store in the bench's cache folder)
  *                          [--lists 1000] (in-process lists) [--in-process] (skip the server)
- *                          [--workers N]  (server scoring threads; default one per core)
+ *                          [--workers N]  (server scoring threads; default: one per core for
+ *                                          tree models, none for LR)
  *
  * In process on an ml-20m run: node dist/bench/api.js --run artifacts-20m --in-process
  */
@@ -307,7 +308,7 @@ async function main(): Promise<void> {
     ];
     const out = [
       table(
-        `bench:api — ${opened.dataset.release} (${users.length} users, ${movies} movies), model ${model}, ${connections} connections x ${duration} s, loopback, ${cache > 0 ? `server cache ${cache} lists` : "no caching"}, scoring workers ${workers || `default (${availableParallelism()})`}`,
+        `bench:api — ${opened.dataset.release} (${users.length} users, ${movies} movies), model ${model}, ${connections} connections x ${duration} s, loopback, ${cache > 0 ? `server cache ${cache} lists` : "no caching"}, scoring workers ${workers || `default (one per core for trees: ${availableParallelism()})`}`,
         rows,
       ),
       table(inTitle, inProcess),

@@ -13,6 +13,7 @@
  *   metadata       posters/overviews from the store's movie_metadata table
  */
 import { readdir, readFile } from "node:fs/promises";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { loadModel, type RunMetrics, resolveRunDir } from "../artifacts/index.js";
 import { CinerankError, type ProgressReporter } from "../core/index.js";
@@ -27,7 +28,7 @@ import {
   userProfileFromRatings,
 } from "../features/index.js";
 // The models index also registers every model family, which loadModel needs.
-import { knnFeatureSource, mfFeatureSource } from "../models/index.js";
+import { knnFeatureSource, type LikeModel, mfFeatureSource, TreeModel } from "../models/index.js";
 import { type SplitKind, splitDataset } from "../splits/index.js";
 import { fitServingCf, type ServingCfOptions } from "./fit-serving-cf.js";
 import { type MovieExtras, MovieCatalog } from "./movie-catalog.js";
@@ -47,8 +48,12 @@ export interface OpenOptions {
   /** Pair feature sources by name, to restore CF feature scorers (models layer). */
   pairSources?: (names: readonly string[]) => PairFeatureSource[];
   config?: Partial<RecommenderConfig>;
-  /** Worker threads that score recommendation candidates (recommendAsync); 0 = none (default). */
-  scoringWorkers?: number;
+  /**
+   * Worker threads that score recommendation candidates (recommendAsync); 0 = none (default).
+   * "auto": one per core for tree ensembles (prediction and TreeSHAP are most of a request),
+   * none for other models (scoring is cheap; handing rows to a thread costs more than it saves).
+   */
+  scoringWorkers?: number | "auto";
   /** Settings of the collaborative parts fitted at open time. */
   cf?: ServingCfOptions;
   onProgress?: ProgressReporter;
@@ -261,12 +266,21 @@ export async function openRecommender(opts: OpenOptions = {}): Promise<OpenedRec
         spec.layout.dim > 0 ? { dim: spec.layout.dim, vectors: state.movieEmbedding } : undefined,
       log,
       run: { id: metrics.runId, model: metrics.chosen.key },
-      scoring: opts.scoringWorkers ? new ScoringPool(model, opts.scoringWorkers) : undefined,
+      scoring: scoringPool(model, opts.scoringWorkers),
     },
     opts.config,
   );
   report?.({ stage: "open", done: 4, total: 4 });
   return { recommender, runDir, metrics, dataset, storePath };
+}
+
+function scoringPool(
+  model: LikeModel,
+  workers: number | "auto" | undefined,
+): ScoringPool | undefined {
+  const n =
+    workers === "auto" ? (model instanceof TreeModel ? availableParallelism() : 0) : (workers ?? 0);
+  return n > 0 ? new ScoringPool(model, n) : undefined;
 }
 
 async function movieMetadata(

@@ -74,31 +74,57 @@ export class SimilarityIndex {
   }
 }
 
-/** Indices of the `k` largest scores among movies that `accept`, best first. */
+/**
+ * Indices of the `k` largest scores among movies that `accept`, best first; equal scores in
+ * index order; NaN never. A bounded min-heap (worst kept entry on top: lowest score, then
+ * highest index) that a movie enters only when it beats the worst entry, so `accept` runs only
+ * for movies that would enter.
+ */
 export function topK(
   scores: ArrayLike<number>,
   k: number,
   accept: (m: number) => boolean,
 ): number[] {
-  // A bounded min-heap would be asymptotically better; for k <= a few hundred, a sorted insert
-  // buffer over a pre-filter by the running k-th best is simple and fast enough here.
-  const idx: number[] = [];
-  const val: number[] = [];
-  let floor = Number.NEGATIVE_INFINITY;
+  if (k <= 0) return [];
+  const hi = new Int32Array(k);
+  const hv = new Float64Array(k);
+  let size = 0;
+  // worse(a, b): entry a ranks below entry b
+  const worse = (va: number, ia: number, vb: number, ib: number) =>
+    va < vb || (va === vb && ia > ib);
   for (let m = 0; m < scores.length; m++) {
     const s = scores[m];
-    if (!(s > floor) && idx.length >= k) continue;
-    if (Number.isNaN(s) || !accept(m)) continue;
-    let pos = val.length;
-    while (pos > 0 && val[pos - 1] < s) pos--;
-    if (pos >= k) continue;
-    idx.splice(pos, 0, m);
-    val.splice(pos, 0, s);
-    if (idx.length > k) {
-      idx.pop();
-      val.pop();
+    // once full, a movie must beat the worst score (ties lose: later index)
+    if (size === k ? !(s > hv[0]) : Number.isNaN(s)) continue;
+    if (!accept(m)) continue;
+    let i: number;
+    if (size < k) {
+      // sift up from the end
+      i = size++;
+      while (i > 0) {
+        const p = (i - 1) >> 1;
+        if (!worse(s, m, hv[p], hi[p])) break;
+        hv[i] = hv[p];
+        hi[i] = hi[p];
+        i = p;
+      }
+    } else {
+      // replace the root, sift down
+      i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        if (l >= k) break;
+        const c = l + 1 < k && worse(hv[l + 1], hi[l + 1], hv[l], hi[l]) ? l + 1 : l;
+        if (!worse(hv[c], hi[c], s, m)) break;
+        hv[i] = hv[c];
+        hi[i] = hi[c];
+        i = c;
+      }
     }
-    if (idx.length >= k) floor = val[val.length - 1];
+    hv[i] = s;
+    hi[i] = m;
   }
-  return idx;
+  const order = Array.from({ length: size }, (_, j) => j);
+  order.sort((a, b) => hv[b] - hv[a] || hi[a] - hi[b]);
+  return order.map((j) => hi[j]);
 }

@@ -5,7 +5,6 @@
  * SIGINT/SIGTERM shut down gracefully: in-flight requests finish, the store is released.
  */
 import { existsSync } from "node:fs";
-import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import { CinerankError } from "../../core/index.js";
@@ -20,7 +19,7 @@ export interface ServeFlags extends RunFlags {
   host: string;
   web?: string;
   logLevel: string;
-  /** Scoring worker threads (default: one per core). */
+  /** Scoring worker threads (default: one per core for tree models, none for others). */
   workers?: string;
 }
 
@@ -43,7 +42,7 @@ export function register(program: Command): void {
       .option("--log-level <level>", `request log level: ${LEVELS.join(", ")}`, "info")
       .option(
         "--workers <n>",
-        "worker threads that score recommendation candidates (0 = on the main thread; default: one per core)",
+        "worker threads that score recommendation candidates (0 = on the main thread; default: one per core for tree models, 0 for others)",
       )
       .option(
         "--cache <n>",
@@ -63,7 +62,7 @@ export async function serveAction(f: ServeFlags): Promise<void> {
     );
   }
   const cacheSize = parseIntIn("cache", f.cache, 0, 10_000_000) ?? 0;
-  const workers = parseIntIn("workers", f.workers, 0, 64) ?? availableParallelism();
+  const workers = parseIntIn("workers", f.workers, 0, 64) ?? "auto";
   const backend = openRecommender({
     run: f.run,
     data: f.data,
