@@ -5,8 +5,15 @@
  * pull chunks of entities from a shared atomic counter; since each entity's solve reads only the
  * fixed side and its own row, the result is identical for any thread count and scheduling.
  *
+ * The CG solver runs on the WebAssembly SIMD kernel (als-wasm-kernel.ts) when the runtime has
+ * it and the data fit a 4 GiB wasm32 memory: the factor matrices and CSR index/value arrays are
+ * then allocated inside one shared WebAssembly.Memory (plus a scratch slot per thread) instead
+ * of separate SharedArrayBuffers. Otherwise, and for the exact (Cholesky) solver, the scalar
+ * JavaScript kernel (als-kernel.ts) runs on the same arrays. Rows are W doubles, W = k (+2 for
+ * the biased layout) rounded up to a multiple of 4; the padding stays 0.
+ *
  *   shared: byUser CSR, byMovie CSR, U (nUsers x W), V (nMovies x W), userLoss, movieLoss,
- *           gram (k x k, implicit), counter (Int32[1])
+ *           gram (k x k, implicit), counter (Int32[1]), memory + slot layout (wasm kernel)
  */
 import { Worker } from "node:worker_threads";
 import type { ProgressReporter, Rng } from "../../core/index.js";
@@ -16,8 +23,10 @@ import {
   type HalfStepParams,
   HalfStepScratch,
 } from "./als-kernel.js";
+import { AlsWasmThread, alsWasmModule, SLOT_VECTORS } from "./als-wasm-kernel.js";
 import type { RatingTriples } from "./rating-triples.js";
 import { buildSparseRows, type SparseRows } from "./sparse-rows.js";
+import { MAX_PAGES, type WasmApi, type WasmMemory, wasmApi } from "./wasm-assembler.js";
 
 export interface AlsSettings {
   k: number;
@@ -31,6 +40,8 @@ export interface AlsSettings {
   threads: number;
   /** Std of the initial factor entries. */
   initStd: number;
+  /** "js" forces the scalar JavaScript kernel for CG too (tests compare the two kernels). */
+  kernel?: "auto" | "js";
 }
 
 export interface AlsShared {
@@ -42,6 +53,16 @@ export interface AlsShared {
   movieLoss: Float64Array;
   gram: Float64Array;
   counter: Int32Array;
+  /** The wasm kernel's memory (null: JavaScript kernel), its per-thread slots (slot 0 = main). */
+  memory: WasmMemory | null;
+  slotBase: number;
+  slotBytes: number;
+}
+
+/** Per-worker start-up data: the shared state plus the worker's scratch slot. */
+export interface WorkerInit {
+  shared: AlsShared;
+  slot: number;
 }
 
 export interface WorkerJob {
@@ -54,11 +75,96 @@ function sharedF64(n: number): Float64Array {
   return new Float64Array(new SharedArrayBuffer(Math.max(1, n) * 8));
 }
 
+/** Row width: k (+2 for the biased layout) rounded up to whole f64x2 pairs of pairs. */
+export function alsRowWidth(k: number, explicit: boolean): number {
+  return Math.ceil((explicit ? k + 2 : k) / 4) * 4;
+}
+
+interface Placement {
+  memory: WasmMemory | null;
+  U: Float64Array;
+  V: Float64Array;
+  slotBase: number;
+  slotBytes: number;
+  byUser?: { idx: Int32Array; val: Float32Array };
+  byMovie?: { idx: Int32Array; val: Float32Array };
+}
+
+/**
+ * Allocate U, V and the CSR idx/val arrays inside one shared wasm memory when the CG kernel
+ * can run there, else as plain SharedArrayBuffers.
+ */
+function place(nUsers: number, nMovies: number, nnz: number, W: number, s: AlsSettings): Placement {
+  const slotBytes = SLOT_VECTORS * W * 8;
+  const align = (x: number) => Math.ceil(x / 64) * 64;
+  let off = 0;
+  const at = (bytes: number) => {
+    const o = off;
+    off = align(off + Math.max(bytes, 8));
+    return o;
+  };
+  const slots = at((Math.max(1, s.threads) + 1) * slotBytes);
+  const uOff = at(nUsers * W * 8);
+  const vOff = at(nMovies * W * 8);
+  const parts = [at(nnz * 4), at(nnz * 4), at(nnz * 4), at(nnz * 4)];
+  const pages = Math.ceil(off / 65536);
+  if (s.cgSteps > 0 && s.kernel !== "js" && pages <= MAX_PAGES && alsWasmModule()) {
+    try {
+      const memory = new (wasmApi as WasmApi).Memory({
+        initial: pages,
+        maximum: pages,
+        shared: true,
+      });
+      const buf = memory.buffer;
+      return {
+        memory,
+        U: new Float64Array(buf, uOff, nUsers * W),
+        V: new Float64Array(buf, vOff, nMovies * W),
+        slotBase: slots,
+        slotBytes,
+        byUser: {
+          idx: new Int32Array(buf, parts[0], nnz),
+          val: new Float32Array(buf, parts[1], nnz),
+        },
+        byMovie: {
+          idx: new Int32Array(buf, parts[2], nnz),
+          val: new Float32Array(buf, parts[3], nnz),
+        },
+      };
+    } catch {
+      // allocation refused (address space, limits): fall through to the JavaScript kernel
+    }
+  }
+  return {
+    memory: null,
+    U: sharedF64(nUsers * W),
+    V: sharedF64(nMovies * W),
+    slotBase: 0,
+    slotBytes,
+  };
+}
+
 /** Half-step buffers for a side (0 = users, 1 = movies) over the shared state. */
 export function sideBuffers(sh: AlsShared, side: 0 | 1, implicit: boolean): HalfStepBuffers {
   return side === 0
     ? { rows: sh.byUser, X: sh.U, Y: sh.V, gram: implicit ? sh.gram : null, loss: sh.userLoss }
     : { rows: sh.byMovie, X: sh.V, Y: sh.U, gram: implicit ? sh.gram : null, loss: sh.movieLoss };
+}
+
+/** Solve [from, to) with the wasm CG kernel when this thread has one, else the JS kernel. */
+export function runRange(
+  prm: HalfStepParams,
+  buf: HalfStepBuffers,
+  from: number,
+  to: number,
+  scratch: HalfStepScratch,
+  wasm: AlsWasmThread | null,
+): void {
+  if (wasm && prm.cgSteps > 0) {
+    wasm.halfStep(prm, buf.rows, buf.X, buf.Y, buf.gram, buf.loss, from, to);
+  } else {
+    alsHalfStep(prm, buf, from, to, scratch);
+  }
 }
 
 export class AlsEngine {
@@ -67,6 +173,7 @@ export class AlsEngine {
   readonly mu: number;
   private readonly workers: Worker[] = [];
   private readonly scratch: HalfStepScratch;
+  private readonly wasm: AlsWasmThread | null;
 
   constructor(
     readonly data: RatingTriples,
@@ -74,12 +181,12 @@ export class AlsEngine {
     rng: Rng,
   ) {
     const { nUsers, nMovies } = data;
-    this.W = s.explicit ? s.k + 2 : s.k;
+    this.W = alsRowWidth(s.k, s.explicit);
     let sum = 0;
     for (let i = 0; i < data.rating.length; i++) sum += data.rating[i];
     this.mu = s.explicit && data.rating.length > 0 ? sum / data.rating.length : 0;
-    const U = sharedF64(nUsers * this.W);
-    const V = sharedF64(nMovies * this.W);
+    const placed = place(nUsers, nMovies, data.rating.length, this.W, s);
+    const { U, V } = placed;
     const W = this.W;
     const k = s.k;
     for (let u = 0; u < nUsers; u++) {
@@ -91,20 +198,25 @@ export class AlsEngine {
       if (s.explicit) V[m * W + k] = 1;
     }
     this.shared = {
-      byUser: buildSparseRows(nUsers, data.user, data.movie, data.rating),
-      byMovie: buildSparseRows(nMovies, data.movie, data.user, data.rating),
+      byUser: buildSparseRows(nUsers, data.user, data.movie, data.rating, placed.byUser),
+      byMovie: buildSparseRows(nMovies, data.movie, data.user, data.rating, placed.byMovie),
       U,
       V,
       userLoss: sharedF64(nUsers),
       movieLoss: sharedF64(nMovies),
       gram: sharedF64(k * k),
       counter: new Int32Array(new SharedArrayBuffer(4)),
+      memory: placed.memory,
+      slotBase: placed.slotBase,
+      slotBytes: placed.slotBytes,
     };
     this.scratch = new HalfStepScratch(s.explicit ? k + 1 : k);
+    this.wasm = placed.memory ? new AlsWasmThread(placed.memory, placed.slotBase, this.W) : null;
     if (s.threads > 1) {
       for (let i = 0; i < s.threads; i++) {
+        const init: WorkerInit = { shared: this.shared, slot: i + 1 };
         this.workers.push(
-          new Worker(new URL("./als-worker.js", import.meta.url), { workerData: this.shared }),
+          new Worker(new URL("./als-worker.js", import.meta.url), { workerData: init }),
         );
       }
     }
@@ -135,7 +247,7 @@ export class AlsEngine {
     const g = this.shared.gram;
     g.fill(0);
     for (let e = 0; e < n; e++) {
-      const o = e * k;
+      const o = e * this.W;
       for (let i = 0; i < k; i++) {
         const yi = Y[o + i];
         if (yi === 0) continue;
@@ -156,7 +268,7 @@ export class AlsEngine {
     const prm = this.params(side, lossMode);
     const n = side === 0 ? this.data.nUsers : this.data.nMovies;
     if (this.workers.length === 0) {
-      alsHalfStep(prm, sideBuffers(sh, side, !this.s.explicit), 0, n, this.scratch);
+      runRange(prm, sideBuffers(sh, side, !this.s.explicit), 0, n, this.scratch, this.wasm);
       return;
     }
     Atomics.store(sh.counter, 0, 0);

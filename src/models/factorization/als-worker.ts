@@ -4,23 +4,29 @@
  * none are left, then replies { ok: true }.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import type { AlsShared, WorkerJob } from "./als-engine.js";
-import { sideBuffers } from "./als-engine.js";
-import { alsHalfStep, HalfStepScratch } from "./als-kernel.js";
+import type { WorkerInit, WorkerJob } from "./als-engine.js";
+import { runRange, sideBuffers } from "./als-engine.js";
+import { HalfStepScratch } from "./als-kernel.js";
+import { AlsWasmThread } from "./als-wasm-kernel.js";
 
-const sh = workerData as AlsShared;
+const init = workerData as WorkerInit;
+const sh = init.shared;
 let scratch: HalfStepScratch | null = null;
+let wasm: AlsWasmThread | null = null;
 
 parentPort?.on("message", (job: WorkerJob) => {
   try {
     const d = job.prm.explicit ? job.prm.k + 1 : job.prm.k;
     if (!scratch || scratch.d !== d) scratch = new HalfStepScratch(d);
+    if (!wasm && sh.memory) {
+      wasm = new AlsWasmThread(sh.memory, sh.slotBase + init.slot * sh.slotBytes, job.prm.W);
+    }
     const buf = sideBuffers(sh, job.side, !job.prm.explicit);
     const n = buf.rows.rows;
     for (;;) {
       const from = Atomics.add(sh.counter, 0, job.chunk);
       if (from >= n) break;
-      alsHalfStep(job.prm, buf, from, Math.min(n, from + job.chunk), scratch);
+      runRange(job.prm, buf, from, Math.min(n, from + job.chunk), scratch, wasm);
     }
     parentPort?.postMessage({ ok: true });
   } catch (e) {

@@ -223,6 +223,13 @@ export async function fitImplicitMf(
     ctx.onProgress,
   );
   const { U, V, byUser } = engine.shared;
+  // factor rows are W >= k wide (padding for the SIMD kernel): keep the first k entries
+  const W = engine.W;
+  const strip = (X: Float64Array, n: number) => {
+    const out = new Float32Array(n * k);
+    for (let e = 0; e < n; e++) for (let c = 0; c < k; c++) out[e * k + c] = X[e * W + c];
+    return out;
+  };
   const userCount = new Int32Array(train.nUsers);
   for (let u = 0; u < train.nUsers; u++) userCount[u] = byUser.ptr[u + 1] - byUser.ptr[u];
   return new ImplicitMfModel(
@@ -230,8 +237,8 @@ export async function fitImplicitMf(
     k,
     train.nUsers,
     train.nMovies,
-    Float32Array.from(U),
-    Float32Array.from(V),
+    strip(U, train.nUsers),
+    strip(V, train.nMovies),
     userCount,
     lossHistory,
   );

@@ -21,20 +21,24 @@ function shared<T extends Int32Array | Float32Array>(
   return new Ctor(new SharedArrayBuffer(Math.max(1, n) * Ctor.BYTES_PER_ELEMENT));
 }
 
-/** Rows indexed by `row[i]`, holding column `col[i]` with value `val[i]`. */
+/**
+ * Rows indexed by `row[i]`, holding column `col[i]` with value `val[i]`. `into` places idx and
+ * val in given arrays of length nnz (e.g. views into a WebAssembly memory) instead of new ones.
+ */
 export function buildSparseRows(
   rows: number,
   row: Int32Array,
   col: Int32Array,
   val: Float32Array,
+  into?: { idx: Int32Array; val: Float32Array },
 ): SparseRows {
   const nnz = row.length;
   const ptr = shared(Int32Array, rows + 1);
   for (let i = 0; i < nnz; i++) ptr[row[i] + 1]++;
   for (let r = 0; r < rows; r++) ptr[r + 1] += ptr[r];
   const fill = ptr.slice(0, rows);
-  const idx = shared(Int32Array, nnz);
-  const v = shared(Float32Array, nnz);
+  const idx = into?.idx ?? shared(Int32Array, nnz);
+  const v = into?.val ?? shared(Float32Array, nnz);
   for (let i = 0; i < nnz; i++) {
     const p = fill[row[i]]++;
     idx[p] = col[i];
