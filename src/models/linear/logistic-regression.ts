@@ -1,6 +1,7 @@
 /**
- * The "lr" like-model family: L2-regularised logistic regression on standardised features,
- * fitted to convergence by damped Newton/IRLS (newton-logistic.ts).
+ * The "lr" like-model family: regularised logistic regression on standardised features (L2 by
+ * default; L1 or elastic net with `penalty`), fitted to convergence by damped Newton/IRLS
+ * (proximal Newton with an L1 part; newton-logistic.ts).
  *
  * Coefficients live on the standardised scale (that is what the penalty sees, and what makes
  * them comparable across features); `rawCoefficients()` converts them to the features' own
@@ -16,8 +17,15 @@ import { fitStandardizer, type Standardizer } from "./standardizer.js";
 import { type ConfigRule, validateConfig } from "./validate-config.js";
 
 export interface LogisticRegressionConfig {
-  /** Inverse L2 strength, as scikit-learn's C: the penalty is |b|^2 / (2 C). */
+  /**
+   * Inverse regularisation strength, as scikit-learn's C: the penalty is
+   * ((1 - r) |b|^2 / 2 + r |b|_1) / C with r the L1 share (0 for "l2").
+   */
   C: number;
+  /** "l2" (ridge), "l1" (lasso) or "elasticnet" (l1Ratio of L1, the rest L2), as scikit-learn. */
+  penalty: "l2" | "l1" | "elasticnet";
+  /** L1 share r of the elastic-net penalty, in [0, 1]; used only with penalty "elasticnet". */
+  l1Ratio: number;
   /** Stop when max |gradient| / total sample weight falls below this. */
   tol: number;
   /** Newton iterations at most; more means a `converged: false` model with a warning. */
@@ -26,10 +34,19 @@ export interface LogisticRegressionConfig {
   classWeight: "none" | "balanced";
 }
 
-const defaults: LogisticRegressionConfig = { C: 1, tol: 1e-6, maxIter: 100, classWeight: "none" };
+const defaults: LogisticRegressionConfig = {
+  C: 1,
+  penalty: "l2",
+  l1Ratio: 0.5,
+  tol: 1e-6,
+  maxIter: 100,
+  classWeight: "none",
+};
 
 const rules: { [K in keyof LogisticRegressionConfig]: ConfigRule } = {
   C: { type: "float", min: 0, exclusiveMin: true },
+  penalty: { type: "choice", values: ["l2", "l1", "elasticnet"] },
+  l1Ratio: { type: "float", min: 0, max: 1 },
   tol: { type: "float", min: 0, exclusiveMin: true },
   maxIter: { type: "int", min: 1, max: 10000 },
   classWeight: { type: "choice", values: ["none", "balanced"] },
@@ -193,12 +210,14 @@ function loadLr(bytes: Uint8Array): LogisticRegressionModel {
   if (!(p >= 0) || s.coef?.length !== p || s.mean?.length !== p || s.scale?.length !== p) {
     throw new CinerankError("ERR_MODEL_FORMAT", "lr: coefficient arrays do not match featureNames");
   }
-  return new LogisticRegressionModel(s);
+  // models saved before penalty / l1Ratio existed were L2
+  return new LogisticRegressionModel({ ...s, config: { ...defaults, ...s.config } });
 }
 
 export const logisticRegression: ModelFamily<LogisticRegressionConfig> = {
   name: "lr",
-  description: "L2-regularised logistic regression on standardised features (Newton/IRLS)",
+  description:
+    "regularised logistic regression on standardised features (L2, L1 or elastic net; Newton/IRLS)",
   defaults,
   searchSpace,
   config: (partial) => validateConfig("lr", defaults, rules, partial),
@@ -219,6 +238,7 @@ export const logisticRegression: ModelFamily<LogisticRegressionConfig> = {
       tol: cfg.tol,
       maxIter: cfg.maxIter,
       classWeight,
+      l1Ratio: cfg.penalty === "l2" ? 0 : cfg.penalty === "l1" ? 1 : cfg.l1Ratio,
     });
     ctx.onProgress?.({
       stage: "lr",
