@@ -8,8 +8,11 @@
  *
  * Neighbourhood score of (u, i) = sum_j s_ij (r_uj - mean_u) / sum_j s_ij over the neighbours j
  * of i that u rated (0 when none), with their count: a mean-centred "how much more than usual
- * does u like what resembles i". Computing the lists costs sum over users of n_u^2; it runs over
- * worker threads, identical for any thread count.
+ * does u like what resembles i". Computing the lists costs sum over users of n_u^2 / 2: each
+ * pair of movies is scored once and offered to both movies' top-K heaps (knn-pairs-kernel.ts;
+ * knn-kernel.ts scores each movie's pairs separately, twice the work, and runs only when the
+ * per-thread heaps would exceed PAIR_HEAP_BUDGET). It runs over worker threads, identical for
+ * any thread count.
  *
  *   neighbours of movie i: nbr[ptr[i] .. ptr[i+1]), sim[...]   (best first)
  */
@@ -23,6 +26,21 @@ import { buildSparseRows, type SparseRows } from "../factorization/sparse-rows.j
 import { type ConfigRule, validateConfig } from "../linear/validate-config.js";
 import type { SearchSpace } from "../model.js";
 import { type KnnBuffers, type KnnParams, KnnScratch, knnRange } from "./knn-kernel.js";
+import {
+  knnPairsRange,
+  mergePairHeaps,
+  newPairHeaps,
+  type PairHeaps,
+  PairScratch,
+  pairHeapBytes,
+  sortedUserRows,
+} from "./knn-pairs-kernel.js";
+
+/**
+ * Memory allowed for the per-thread K-heaps of the pairwise kernel (threads x nMovies x K x 12
+ * bytes); above it (very large K on a large catalogue) the per-movie kernel runs instead.
+ */
+const PAIR_HEAP_BUDGET = 1 << 30;
 
 export interface ItemKnnConfig {
   /** Neighbours kept per movie (K). */
@@ -256,6 +274,7 @@ async function runWorkers(
   buf: KnnBuffers,
   prm: KnnParams,
   threads: number,
+  heaps: PairHeaps[] | null,
   onDone: (movies: number) => void,
 ): Promise<void> {
   const counter = new Int32Array(new SharedArrayBuffer(4));
@@ -263,10 +282,10 @@ async function runWorkers(
   await Promise.all(
     Array.from(
       { length: threads },
-      () =>
+      (_, t) =>
         new Promise<void>((resolve, reject) => {
           const w = new Worker(new URL("./knn-worker.js", import.meta.url), {
-            workerData: { buf, prm, counter, chunk },
+            workerData: { buf, prm, counter, chunk, heaps: heaps ? heaps[t] : null },
           });
           w.on("message", (m: { ok?: boolean; error?: string; progress?: number }) => {
             if (m.progress !== undefined) onDone(m.progress);
@@ -322,9 +341,12 @@ export async function fitItemKnn(
   for (let r = 0; r < nMovies; r++) rank[byPop[r]] = r;
   const internal = Int32Array.from(train.movie, (m) => rank[m]);
   const K = cfg.neighbours;
-  const buf: KnnBuffers = {
-    byMovie: buildSparseRows(nMovies, internal, train.user, x),
-    byUser: buildSparseRows(nUsers, train.user, internal, x),
+  const byMovie = buildSparseRows(nMovies, internal, train.user, x);
+  const { byUser, pos } = sortedUserRows(byMovie, nUsers);
+  const buf: KnnBuffers & { pos: Int32Array } = {
+    byMovie,
+    byUser,
+    pos,
     nbr: new Int32Array(new SharedArrayBuffer(Math.max(1, nMovies * K) * 4)),
     sim: new Float32Array(new SharedArrayBuffer(Math.max(1, nMovies * K) * 4)),
     count: new Int32Array(new SharedArrayBuffer(Math.max(1, nMovies) * 4)),
@@ -336,16 +358,24 @@ export async function fitItemKnn(
     done += d;
     ctx.onProgress?.({ stage: "item-knn", done, total: nMovies, unit: "movies" });
   };
-  if (threads === 1 || nMovies < 64) {
-    const scratch = new KnnScratch(nMovies, K);
+  const nThreads = threads === 1 || nMovies < 64 ? 1 : threads;
+  // pairwise kernel (each pair once) when the per-thread heaps fit the budget
+  const heaps =
+    nThreads * pairHeapBytes(nMovies, K) <= PAIR_HEAP_BUDGET
+      ? Array.from({ length: nThreads }, () => newPairHeaps(nMovies, K))
+      : null;
+  if (nThreads === 1) {
+    const scratch = heaps ? new PairScratch(nMovies) : new KnnScratch(nMovies, K);
     for (let from = 0; from < nMovies; from += 256) {
       const to = Math.min(nMovies, from + 256);
-      knnRange(prm, buf, from, to, scratch);
+      if (heaps) knnPairsRange(prm, buf, from, to, scratch as PairScratch, heaps[0]);
+      else knnRange(prm, buf, from, to, scratch as KnnScratch);
       report(to - from);
     }
   } else {
-    await runWorkers(buf, prm, threads, report);
+    await runWorkers(buf, prm, nThreads, heaps, report);
   }
+  if (heaps) mergePairHeaps(heaps, nMovies, K, buf.nbr, buf.sim, buf.count);
   // compact the fixed-K lists into CSR over the original movie numbering
   const ptr = new Int32Array(nMovies + 1);
   for (let m = 0; m < nMovies; m++) ptr[m + 1] = ptr[m] + buf.count[rank[m]];
