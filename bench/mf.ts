@@ -5,11 +5,15 @@
  *
  *  1. ml-20m shape (`cinerank generate`'s generator, seed 42, 138,493 users x 27,278 movies x
  *     20,000,263 ratings; generated once into bench/.cache, `MF_BENCH_DATA=<dir>` to reuse a
- *     folder): biased-MF ALS with k = 64 (default solver: CG, 2 steps), wall and CPU seconds
- *     of 2 iterations (the first includes setup), and item-kNN top-50 lists for every movie.
- *     Targets on the 2-core machine: <= 10 s per ALS iteration, <= 60 s for the kNN lists.
- *     CPU seconds (all threads) / threads is what an idle machine would take: the machine is
- *     shared, so wall time alone mostly measures the other processes.
+ *     folder): biased-MF ALS with k = 64 (default solver: CG, 2 steps, WebAssembly SIMD
+ *     kernel), wall and CPU seconds of 2 iterations (the first includes setup); in the same run,
+ *     one iteration of the same CG-ALS on the scalar JavaScript kernel (the previous default),
+ *     as the same-load competitor (`--skip-js-als` leaves it out); and item-kNN top-50 lists
+ *     for every movie. Targets on the 2-core machine: <= 10 s per ALS iteration, <= 60 s for
+ *     the kNN lists. CPU seconds come from process.cpuUsage(), which on Linux (getrusage
+ *     RUSAGE_SELF) includes the worker threads; CPU seconds / threads is what an idle machine
+ *     would take: the machine is shared, so wall time alone mostly measures the other
+ *     processes. The 1-minute load average is printed at the start of every step.
  *  2. ml-latest-small, stratified split, seed 42 (../shared/data/ml-latest-small): test RMSE/MAE
  *     of biased MF (defaults, k = 32) and of the truncated-SVD variant (k = 20), beside
  *     bench/mf_reference.py on the exported split: a NumPy biased ALS with exact solves (same
@@ -35,6 +39,7 @@ import {
 } from "../src/models/factorization/index.js";
 import { fitItemKnn } from "../src/models/neighbors/index.js";
 import { splitDataset } from "../src/splits/index.js";
+import { AlsEngine } from "../src/models/factorization/als-engine.js";
 import { ML20M_SHAPE as BUILTIN_SHAPE, syntheticRatings } from "./mf-synthetic.js";
 
 const root = resolve(fileURLToPath(import.meta.url), "..", "..", "..");
@@ -64,7 +69,14 @@ interface LargeResult {
   /** CPU seconds (all threads of the process) per iteration: the load-independent measure. */
   alsCpuSecondsPerIteration: number[];
   alsPeakRssMB: number;
+  /** Load average (1 min) at the start of each ALS iteration. */
+  alsLoad: number[];
+  /** One CG-ALS iteration (users + movies) on the scalar JS kernel, same settings; NaN if skipped. */
+  jsAlsSeconds: number;
+  jsAlsCpuSeconds: number;
+  jsAlsLoad: number;
   knnSeconds: number;
+  knnLoad: number;
   knnCpuSeconds: number;
   knnNeighbours: number;
   knnPeakRssMB: number;
@@ -95,6 +107,7 @@ async function large(): Promise<LargeResult> {
   const loadBefore = load();
   const stamps: number[] = [performance.now()];
   const cpu: number[] = [cpuSeconds()];
+  const alsLoad: number[] = [loadavg()[0]];
   await fitBiasedMf(
     data,
     { factors: 64, iterations: 2, trackLoss: false },
@@ -104,6 +117,7 @@ async function large(): Promise<LargeResult> {
       onProgress: (e) => {
         stamps.push(performance.now());
         cpu.push(cpuSeconds());
+        alsLoad.push(loadavg()[0]);
         const wall = (stamps.at(-1)! - stamps.at(-2)!) / 1000;
         log(
           `  ALS iteration ${e.done}: ${wall.toFixed(2)} s, ${(cpu.at(-1)! - cpu.at(-2)!).toFixed(2)} CPU s`,
@@ -115,6 +129,39 @@ async function large(): Promise<LargeResult> {
   const perIt = stamps.slice(1).map((t, i) => (t - stamps[i]) / 1000);
   const cpuPerIt = cpu.slice(1).map((c, i) => c - cpu[i]);
   const alsPeakRssMB = rssMB();
+  alsLoad.pop();
+  // the competitor in the same run: one iteration of the same CG-ALS on the JS kernel
+  let jsAlsSeconds = Number.NaN;
+  let jsAlsCpuSeconds = Number.NaN;
+  const jsAlsLoad = loadavg()[0];
+  if (!args.has("--skip-js-als")) {
+    const engine = new AlsEngine(
+      data,
+      {
+        k: 64,
+        explicit: true,
+        regFactor: 0.1,
+        regBias: 0.1,
+        weightedReg: true,
+        alpha: 0,
+        binary: false,
+        cgSteps: 2,
+        threads,
+        initStd: 0.1,
+        kernel: "js",
+      },
+      new Rng(1),
+    );
+    const tj = performance.now();
+    const cj = cpuSeconds();
+    await engine.run(1, false, "js-als");
+    jsAlsSeconds = (performance.now() - tj) / 1000;
+    jsAlsCpuSeconds = cpuSeconds() - cj;
+    log(
+      `  JS-kernel ALS iteration: ${jsAlsSeconds.toFixed(2)} s, ${jsAlsCpuSeconds.toFixed(2)} CPU s`,
+    );
+  }
+  const knnLoad = loadavg()[0];
   const t0 = performance.now();
   const c0 = cpuSeconds();
   const knn = args.has("--skip-knn")
@@ -131,7 +178,12 @@ async function large(): Promise<LargeResult> {
     alsSecondsPerIteration: perIt,
     alsCpuSecondsPerIteration: cpuPerIt,
     alsPeakRssMB,
+    alsLoad,
+    jsAlsSeconds,
+    jsAlsCpuSeconds,
+    jsAlsLoad,
     knnSeconds,
+    knnLoad,
     knnCpuSeconds,
     knnNeighbours: knn.nbr.length,
     knnPeakRssMB: rssMB(),
@@ -242,17 +294,30 @@ async function main(): Promise<void> {
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
     const steadyCpu = L.alsCpuSecondsPerIteration.slice(1);
     // CPU seconds / threads = the wall time on an otherwise idle machine with perfect scaling
-    console.log("| step | wall seconds | CPU seconds | CPU s / threads | target | peak RSS |");
-    console.log("|---|---|---|---|---|---|");
+    const ld = (x: number) => x.toFixed(1);
     console.log(
-      `| ALS k=64, first iteration (incl. CSR build + worker start) | ${f(L.alsSecondsPerIteration[0], 1)} | ${f(L.alsCpuSecondsPerIteration[0], 1)} | ${f(L.alsCpuSecondsPerIteration[0] / threads, 1)} | | |`,
+      "| step | wall seconds | CPU seconds | CPU s / threads | load (1 min) at start | target | peak RSS |",
+    );
+    console.log("|---|---|---|---|---|---|---|");
+    console.log(
+      `| ALS k=64, first iteration (incl. CSR build + worker start) | ${f(L.alsSecondsPerIteration[0], 1)} | ${f(L.alsCpuSecondsPerIteration[0], 1)} | ${f(L.alsCpuSecondsPerIteration[0] / threads, 1)} | ${ld(L.alsLoad[0])} | | |`,
     );
     console.log(
-      `| ALS k=64, later iterations (mean of ${steady.length}) | ${f(mean(steady), 1)} | ${f(mean(steadyCpu), 1)} | ${f(mean(steadyCpu) / threads, 1)} | <= 10 | ${L.alsPeakRssMB} MB |`,
+      `| ALS k=64, later iterations (mean of ${steady.length}) | ${f(mean(steady), 1)} | ${f(mean(steadyCpu), 1)} | ${f(mean(steadyCpu) / threads, 1)} | ${ld(L.alsLoad[1] ?? Number.NaN)} | <= 10 | ${L.alsPeakRssMB} MB |`,
     );
+    if (Number.isFinite(L.jsAlsSeconds)) {
+      console.log(
+        `| same CG-ALS iteration on the scalar JS kernel (incl. setup; same run) | ${f(L.jsAlsSeconds, 1)} | ${f(L.jsAlsCpuSeconds, 1)} | ${f(L.jsAlsCpuSeconds / threads, 1)} | ${ld(L.jsAlsLoad)} | | |`,
+      );
+    }
     console.log(
-      `| item-kNN top-50 lists, ${L.movies} movies | ${f(L.knnSeconds, 1)} | ${f(L.knnCpuSeconds, 1)} | ${f(L.knnCpuSeconds / threads, 1)} | <= 60 | ${L.knnPeakRssMB} MB |`,
+      `| item-kNN top-50 lists, ${L.movies} movies | ${f(L.knnSeconds, 1)} | ${f(L.knnCpuSeconds, 1)} | ${f(L.knnCpuSeconds / threads, 1)} | ${ld(L.knnLoad)} | <= 60 | ${L.knnPeakRssMB} MB |`,
     );
+    if (Number.isFinite(L.jsAlsSeconds)) {
+      console.log(
+        `\nJS kernel / WebAssembly kernel, CPU seconds per ALS iteration: ${(L.jsAlsCpuSeconds / L.alsCpuSecondsPerIteration[0]).toFixed(2)}x (both including setup)`,
+      );
+    }
     console.log(`\nload average before / after the large part: ${L.loadBefore} / ${L.loadAfter}`);
   }
   mkdirSync(outDir, { recursive: true });
