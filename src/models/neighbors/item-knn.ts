@@ -302,7 +302,11 @@ async function runWorkers(
 export async function fitItemKnn(
   train: RatingTriples,
   config: Partial<ItemKnnConfig>,
-  ctx: Omit<MfFitContext, "rng"> & { rng?: MfFitContext["rng"] } = {},
+  ctx: Omit<MfFitContext, "rng"> & {
+    rng?: MfFitContext["rng"];
+    /** "per-movie" forces knn-kernel.ts (tests compare the kernels); default: pairwise if it fits. */
+    kernel?: "auto" | "per-movie";
+  } = {},
 ): Promise<ItemKnnModel> {
   const cfg = itemKnnConfig(config);
   const { nUsers, nMovies } = train;
@@ -361,7 +365,7 @@ export async function fitItemKnn(
   const nThreads = threads === 1 || nMovies < 64 ? 1 : threads;
   // pairwise kernel (each pair once) when the per-thread heaps fit the budget
   const heaps =
-    nThreads * pairHeapBytes(nMovies, K) <= PAIR_HEAP_BUDGET
+    ctx.kernel !== "per-movie" && nThreads * pairHeapBytes(nMovies, K) <= PAIR_HEAP_BUDGET
       ? Array.from({ length: nThreads }, () => newPairHeaps(nMovies, K))
       : null;
   if (nThreads === 1) {

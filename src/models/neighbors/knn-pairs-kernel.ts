@@ -159,19 +159,39 @@ export function knnPairsRange(
   const uPtr = byUser.ptr;
   const uIdx = byUser.idx;
   const uVal = byUser.val;
+  const nMovies = byMovie.rows;
   for (let i = from; i < to; i++) {
     let nt = 0;
+    const pStart = mPtr[i];
     const pEnd = mPtr[i + 1];
-    for (let p = mPtr[i]; p < pEnd; p++) {
-      const u = mIdx[p];
-      const xi = mVal[p];
-      const end = uPtr[u + 1];
-      for (let q = pos[p] + 1; q < end; q++) {
-        const j = uIdx[q];
-        const a = acc[j];
-        // a > 0 once touched: every term is >= 4 - 1
-        if (a === 0) touched[nt++] = j;
-        acc[j] = a + 4 + xi * uVal[q];
+    // co-ratings this movie will add up; when they outnumber the movies after it, a plain
+    // scan of acc finds the touched ones more cheaply than tracking first touches (a branch
+    // that mispredicts on every new pair)
+    let work = 0;
+    for (let p = pStart; p < pEnd; p++) work += uPtr[mIdx[p] + 1] - pos[p] - 1;
+    if (work >= nMovies - i) {
+      for (let p = pStart; p < pEnd; p++) {
+        const u = mIdx[p];
+        const xi = mVal[p];
+        const end = uPtr[u + 1];
+        for (let q = pos[p] + 1; q < end; q++) {
+          const j = uIdx[q];
+          acc[j] += 4 + xi * uVal[q];
+        }
+      }
+      for (let j = i + 1; j < nMovies; j++) if (acc[j] !== 0) touched[nt++] = j;
+    } else {
+      for (let p = pStart; p < pEnd; p++) {
+        const u = mIdx[p];
+        const xi = mVal[p];
+        const end = uPtr[u + 1];
+        for (let q = pos[p] + 1; q < end; q++) {
+          const j = uIdx[q];
+          const a = acc[j];
+          // a > 0 once touched: every term is >= 4 - 1
+          if (a === 0) touched[nt++] = j;
+          acc[j] = a + 4 + xi * uVal[q];
+        }
       }
     }
     for (let t = 0; t < nt; t++) {
