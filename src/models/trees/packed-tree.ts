@@ -134,6 +134,7 @@ export class PackedForest {
    * while the block's rows walk it (a forest of deep trees is far bigger than the cache, so
    * walking every tree per row would miss on nearly every node). Each row still adds its leaf
    * values in tree order, starting from 0, so the result does not depend on the blocking.
+   * The walk reads the forest's prediction layout (below), built once per forest.
    */
   addRaw(
     values: Float32Array,
@@ -145,30 +146,122 @@ export class PackedForest {
     scale: number,
     out: Float64Array,
   ): void {
-    const { feature, threshold, left, defaultLeft, value, treeStart } = this;
+    this.layout ??= PredictLayout.of(this);
+    this.layout.addRaw(values, cols, r0, r1, t0, t1, scale, out);
+  }
+
+  private layout: PredictLayout | null = null;
+
+  /** The prediction layout (built on first use, in shared memory for the prediction pool). */
+  predictLayout(): PredictLayout {
+    this.layout ??= PredictLayout.of(this);
+    return this.layout;
+  }
+}
+
+/** Rows per prediction block: their feature values (a few hundred KB) stay in cache. */
+const PREDICT_BLOCK = 1024;
+/** Int32 words per node record. */
+const REC = 4;
+
+/**
+ * The forest re-laid for prediction only: one 16-byte record per node instead of five arrays,
+ *
+ *   rec[4i]     split feature, -1 = leaf
+ *   rec[4i+1]   threshold (float32 bits), or the leaf value for a leaf
+ *   rec[4i+2]   record index (x 4) of the left child; the right child follows it
+ *   rec[4i+3]   1 = NaN goes left
+ *
+ * and each tree's sibling pairs in depth-first order (a pair's children right after it, the
+ * left subtree before the right one), so a walk down a deep tree stays in few cache lines
+ * where the grower's breadth-first order jumped a level's width at every step. Same leaves,
+ * same values: the scores are bit-identical to walking the packed arrays.
+ */
+export class PredictLayout {
+  constructor(
+    /** Record index (x 4) of each tree's root. */
+    readonly roots: Int32Array,
+    readonly rec: Int32Array,
+  ) {
+    this.recF = new Float32Array(rec.buffer, rec.byteOffset, rec.length);
+  }
+
+  private readonly recF: Float32Array;
+
+  static of(f: PackedForest): PredictLayout {
+    const n = f.nodes;
+    const rec = new Int32Array(new SharedArrayBuffer(n * REC * 4));
+    const recF = new Float32Array(rec.buffer);
+    const roots = new Int32Array(new SharedArrayBuffer(f.trees * 4));
+    const pos = new Int32Array(n);
+    const stack: number[] = [];
+    let o = 0;
+    for (let t = 0; t < f.trees; t++) {
+      // place the root, then sibling pairs depth-first (left subtree first)
+      const root = f.treeStart[t];
+      pos[root] = o++;
+      roots[t] = pos[root] * REC;
+      stack.push(root);
+      while (stack.length > 0) {
+        const i = stack.pop() as number;
+        if (f.feature[i] < 0) continue;
+        const l = f.left[i];
+        pos[l] = o++;
+        pos[l + 1] = o++;
+        // right pushed first so the left subtree is laid out (popped) first
+        stack.push(l + 1, l);
+      }
+    }
+    for (let i = 0; i < n; i++) {
+      const k = pos[i] * REC;
+      const feat = f.feature[i];
+      rec[k] = feat;
+      if (feat >= 0) {
+        recF[k + 1] = f.threshold[i];
+        rec[k + 2] = pos[f.left[i]] * REC;
+        rec[k + 3] = f.defaultLeft[i];
+      } else recF[k + 1] = f.value[i];
+    }
+    return new PredictLayout(roots, rec);
+  }
+
+  get trees(): number {
+    return this.roots.length;
+  }
+
+  /** PackedForest.addRaw on this layout. */
+  addRaw(
+    values: Float32Array,
+    cols: number,
+    r0: number,
+    r1: number,
+    t0: number,
+    t1: number,
+    scale: number,
+    out: Float64Array,
+  ): void {
+    const { rec, recF, roots } = this;
     const sums = new Float64Array(Math.min(PREDICT_BLOCK, Math.max(r1 - r0, 0)));
     for (let b0 = r0; b0 < r1; b0 += PREDICT_BLOCK) {
       const b1 = Math.min(b0 + PREDICT_BLOCK, r1);
       sums.fill(0);
       for (let t = t0; t < t1; t++) {
-        const root = treeStart[t];
+        const root = roots[t];
         for (let r = b0; r < b1; r++) {
           const off = r * cols;
           let i = root;
-          let f = feature[i];
+          let f = rec[i];
           while (f >= 0) {
             const x = values[off + f];
-            const l = left[i];
-            i = x <= threshold[i] ? l : x > threshold[i] ? l + 1 : defaultLeft[i] === 1 ? l : l + 1;
-            f = feature[i];
+            const th = recF[i + 1];
+            const l = rec[i + 2];
+            i = x <= th ? l : x > th ? l + REC : rec[i + 3] === 1 ? l : l + REC;
+            f = rec[i];
           }
-          sums[r - b0] += value[i];
+          sums[r - b0] += recF[i + 1];
         }
       }
       for (let r = b0; r < b1; r++) out[r] += scale * sums[r - b0];
     }
   }
 }
-
-/** Rows per prediction block: their feature values (a few hundred KB) stay in cache. */
-const PREDICT_BLOCK = 1024;

@@ -3,8 +3,8 @@
  *
  * Started lazily on the first large batch and kept for the life of the process (workers are
  * unref'd, so they never keep it alive): repeated predict calls pay no worker start-up, and a
- * forest is copied into shared memory and shipped to the workers once, then cached by id (the
- * last MAX_FORESTS forests; older ones are dropped on both sides). Rows go through a shared
+ * forest's prediction layout (packed-tree.ts, built in shared memory) is shipped to the workers
+ * once, then cached by id (the last MAX_FORESTS forests; older ones are dropped on both sides). Rows go through a shared
  * input buffer in windows of at most WINDOW_FLOATS values.
  *
  * A job is a window cut into chunks of CHUNK_ROWS rows that the calling thread and the workers
@@ -48,29 +48,16 @@ export const CHUNK_ROWS = 1024;
 const WINDOW_FLOATS = 1 << 23;
 const MAX_FORESTS = 6;
 
-/** The forest arrays a worker walks, in shared memory. */
+/** The forest as a worker walks it: its prediction layout, already in shared memory. */
 export interface SharedForest {
-  treeStart: Int32Array;
-  feature: Int32Array;
-  threshold: Float32Array;
-  left: Int32Array;
-  defaultLeft: Uint8Array;
-  value: Float32Array;
-  cover: Float32Array;
+  roots: Int32Array;
+  rec: Int32Array;
 }
 
 export type PoolMessage =
   | { kind: "forest"; id: number; forest: SharedForest }
   | { kind: "drop"; id: number }
   | { kind: "buffers"; version: number; values: SharedArrayBuffer; out: SharedArrayBuffer };
-
-function share<T extends Int32Array | Float32Array | Uint8Array>(a: T): T {
-  const b = new (a.constructor as new (buf: SharedArrayBuffer) => T)(
-    new SharedArrayBuffer(a.byteLength),
-  );
-  b.set(a as never);
-  return b;
-}
 
 class PredictPool {
   private readonly ctrl = new Int32Array(new SharedArrayBuffer(P_INTS * 4));
@@ -120,19 +107,8 @@ class PredictPool {
     if (id !== undefined && this.shipped.includes(id)) return id;
     id = this.nextId++;
     this.ids.set(f, id);
-    this.post({
-      kind: "forest",
-      id,
-      forest: {
-        treeStart: share(f.treeStart),
-        feature: share(f.feature),
-        threshold: share(f.threshold),
-        left: share(f.left),
-        defaultLeft: share(f.defaultLeft),
-        value: share(f.value),
-        cover: new Float32Array(new SharedArrayBuffer(0)),
-      },
-    });
+    const layout = f.predictLayout();
+    this.post({ kind: "forest", id, forest: { roots: layout.roots, rec: layout.rec } });
     this.shipped.push(id);
     while (this.shipped.length > MAX_FORESTS) {
       const old = this.shipped.shift() as number;

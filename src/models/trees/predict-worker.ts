@@ -5,7 +5,7 @@
  * (receiveMessageOnPort) since this thread never returns to its event loop.
  */
 import { type MessagePort, receiveMessageOnPort, workerData } from "node:worker_threads";
-import { PackedForest } from "./packed-tree.js";
+import { PredictLayout } from "./packed-tree.js";
 import {
   CHUNK_ROWS,
   P_ACTIVE,
@@ -37,7 +37,7 @@ const {
 };
 const ctrl = new Int32Array(ctrlBuf);
 const scaleArr = new Float64Array(scaleBuf);
-const forests = new Map<number, PackedForest>();
+const forests = new Map<number, PredictLayout>();
 let version = 0;
 let values = new Float32Array(new SharedArrayBuffer(0));
 let out = new Float64Array(new SharedArrayBuffer(0));
@@ -48,19 +48,7 @@ function drain(): void {
     if (m === undefined) return;
     const msg = m.message as PoolMessage;
     if (msg.kind === "forest") {
-      const f = msg.forest;
-      forests.set(
-        msg.id,
-        new PackedForest(
-          f.treeStart,
-          f.feature,
-          f.threshold,
-          f.left,
-          f.defaultLeft,
-          f.value,
-          f.cover,
-        ),
-      );
+      forests.set(msg.id, new PredictLayout(msg.forest.roots, msg.forest.rec));
     } else if (msg.kind === "drop") forests.delete(msg.id);
     else {
       version = msg.version;
