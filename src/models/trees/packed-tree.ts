@@ -159,8 +159,12 @@ export class PackedForest {
   }
 }
 
-/** Rows per prediction block: their feature values (a few hundred KB) stay in cache. */
-const PREDICT_BLOCK = 1024;
+/**
+ * Rows per prediction block: their feature values (under 1 MB at 47 columns) stay in cache, and
+ * a deep forest, far bigger than the cache, is read from memory once per block (4096 rather
+ * than 1024 rows: 30% less CPU on a depth-20 forest, the same for depth-6 boosting).
+ */
+const PREDICT_BLOCK = 4096;
 /** Int32 words per node record. */
 const REC = 4;
 

@@ -43,7 +43,7 @@ export const P_CMD_JOB = 1;
 export const P_CMD_EXIT = 2;
 export const P_PARKED = 1 << 30;
 /** Rows per claimed chunk (one block of PackedForest.addRaw). */
-export const CHUNK_ROWS = 1024;
+export const CHUNK_ROWS = 4096;
 /** Values per window of the shared input buffer (32 MB). */
 const WINDOW_FLOATS = 1 << 23;
 const MAX_FORESTS = 6;
