@@ -17,6 +17,7 @@ export {
   squaredError,
 } from "./objectives/index.js";
 export { PackedForest } from "./packed-tree.js";
+export { setPredictThreads } from "./predict-pool.js";
 export { trainForest } from "./random-forest.js";
 export { type RfConfig, rfSearchSpace, rfSpec } from "./rf-config.js";
 export { rfFamily } from "./rf-family.js";
