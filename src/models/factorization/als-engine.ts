@@ -316,17 +316,34 @@ export class AlsEngine {
    * Runs `iterations` ALS iterations, reporting each as progress of `stage`, then frees the
    * workers (also on failure). Returns the loss after each iteration when `trackLoss`.
    */
+  /**
+   * Up to `iterations` ALS iterations. With trackLoss and tol > 0, stops once an iteration lowers
+   * the objective by less than tol of its value: the last iterations of a converged fit move the
+   * factors by less than their effect on anything downstream, at full cost each.
+   */
   async run(
     iterations: number,
     trackLoss: boolean,
     stage: string,
     onProgress?: ProgressReporter,
+    tol = 0,
   ): Promise<number[]> {
     const lossHistory: number[] = [];
     try {
       for (let it = 0; it < iterations; it++) {
         const loss = await this.iterate(trackLoss);
+        const prev = lossHistory.length > 0 ? lossHistory[lossHistory.length - 1] : Number.NaN;
         if (trackLoss) lossHistory.push(loss);
+        if (tol > 0 && prev - loss < tol * Math.abs(prev)) {
+          onProgress?.({
+            stage,
+            done: iterations,
+            total: iterations,
+            unit: "iterations",
+            message: `converged after ${it + 1} (loss ${loss.toFixed(1)})`,
+          });
+          break;
+        }
         onProgress?.({
           stage,
           done: it + 1,

@@ -45,6 +45,19 @@ test("ALS loss decreases at every iteration", async () => {
   }
 });
 
+test("tol stops ALS at the first iteration that improves the objective by less than tol", async () => {
+  const cfg = { factors: 8, iterations: 40, solver: "cg" as const };
+  const full = await fitBiasedMf(planted.train, cfg, { rng: new Rng(2), threads: 1 });
+  const tol = 1e-3;
+  const early = await fitBiasedMf(planted.train, { ...cfg, tol }, { rng: new Rng(2), threads: 1 });
+  const h = full.lossHistory;
+  let stop = 1;
+  while (stop < h.length && h[stop - 1] - h[stop] >= tol * h[stop - 1]) stop++;
+  assert.ok(stop < 40, "the fixture converges within 40 iterations");
+  // same path, cut right after the first small improvement
+  assert.deepEqual(early.lossHistory, h.slice(0, stop + 1));
+});
+
 test("biased MF is deterministic by seed and independent of the thread count", async () => {
   const cfg = { factors: 6, iterations: 4 };
   const a = await fitBiasedMf(planted.train, cfg, { rng: new Rng(7), threads: 1 });

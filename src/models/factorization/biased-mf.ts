@@ -39,6 +39,8 @@ export interface BiasedMfConfig {
   clip: boolean;
   /** Record the objective after each iteration (one extra pass over the ratings). */
   trackLoss: boolean;
+  /** Stop early once an iteration lowers the objective by less than tol of it (0 = never; needs trackLoss). */
+  tol: number;
 }
 
 export const biasedMfDefaults: BiasedMfConfig = {
@@ -51,6 +53,7 @@ export const biasedMfDefaults: BiasedMfConfig = {
   initStd: 0.1,
   clip: true,
   trackLoss: true,
+  tol: 0,
 };
 
 const rules: { [K in keyof BiasedMfConfig]: ConfigRule } = {
@@ -63,6 +66,7 @@ const rules: { [K in keyof BiasedMfConfig]: ConfigRule } = {
   initStd: { type: "float", min: 0 },
   clip: { type: "choice", values: [true, false] },
   trackLoss: { type: "choice", values: [true, false] },
+  tol: { type: "float", min: 0, max: 1 },
 };
 
 /** Validate and default a partial biased-MF config (throws ERR_INVALID_CONFIG). */
@@ -287,7 +291,13 @@ export async function fitBiasedMf(
     },
     ctx.rng,
   );
-  const lossHistory = await engine.run(cfg.iterations, cfg.trackLoss, "biased-mf", ctx.onProgress);
+  const lossHistory = await engine.run(
+    cfg.iterations,
+    cfg.trackLoss,
+    "biased-mf",
+    ctx.onProgress,
+    cfg.trackLoss ? cfg.tol : 0,
+  );
   const { nUsers, nMovies } = train;
   const W = engine.W;
   const { U, V, byUser, byMovie } = engine.shared;
