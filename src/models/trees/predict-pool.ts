@@ -46,7 +46,10 @@ export const P_PARKED = 1 << 30;
 export const CHUNK_ROWS = 4096;
 /** Values per window of the shared input buffer (32 MB). */
 const WINDOW_FLOATS = 1 << 23;
-/** Forests the workers keep: a deep forest's layout is tens of MB, and a process mostly scores with one model at a time. */
+/**
+ * Forests the workers keep: a deep forest's layout is tens of MB, and a process mostly scores
+ * with one model at a time.
+ */
 const MAX_FORESTS = 3;
 
 /** The forest as a worker walks it: its prediction layout, already in shared memory. */
