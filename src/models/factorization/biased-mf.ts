@@ -13,12 +13,12 @@
  * The fitted model gives rating predictions, the user/movie embeddings and their dot product.
  * A user (movie) without training ratings falls back to mu + the other side's bias.
  */
-import { availableParallelism } from "node:os";
 import { CinerankError, type ProgressReporter, type Rng } from "../../core/index.js";
 import { choleskyInPlace, choleskySolveInPlace } from "../linear/cholesky.js";
 import { type ConfigRule, validateConfig } from "../linear/validate-config.js";
 import type { SearchSpace } from "../model.js";
 import { AlsEngine } from "./als-engine.js";
+import { defaultThreads } from "./default-threads.js";
 import { packModel, unpackModel } from "./pack.js";
 import type { RatingTriples } from "./rating-triples.js";
 
@@ -274,7 +274,7 @@ export async function fitBiasedMf(
   if (train.rating.length === 0)
     throw new CinerankError("ERR_DATA_EMPTY", "biased-mf: no training ratings");
   const k = cfg.factors;
-  const threads = Math.max(1, ctx.threads ?? availableParallelism());
+  const threads = Math.max(1, ctx.threads ?? defaultThreads(train.rating.length));
   const engine = new AlsEngine(
     train,
     {

@@ -10,12 +10,12 @@
  * movie factors). Shares the ALS engine (worker threads, deterministic for any thread count)
  * with biased MF; the objective recorded per iteration never rises.
  */
-import { availableParallelism } from "node:os";
 import { CinerankError } from "../../core/index.js";
 import { choleskyInPlace, choleskySolveInPlace } from "../linear/cholesky.js";
 import { type ConfigRule, validateConfig } from "../linear/validate-config.js";
 import type { SearchSpace } from "../model.js";
 import { AlsEngine } from "./als-engine.js";
+import { defaultThreads } from "./default-threads.js";
 import type { MfFitContext } from "./biased-mf.js";
 import { packModel, unpackModel } from "./pack.js";
 import type { RatingTriples } from "./rating-triples.js";
@@ -211,7 +211,7 @@ export async function fitImplicitMf(
       alpha: cfg.alpha,
       binary: cfg.confidence === "binary",
       cgSteps: cfg.solver === "cg" ? cfg.cgSteps : 0,
-      threads: Math.max(1, ctx.threads ?? availableParallelism()),
+      threads: Math.max(1, ctx.threads ?? defaultThreads(train.rating.length)),
       initStd: cfg.initStd,
     },
     ctx.rng,

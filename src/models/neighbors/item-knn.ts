@@ -16,12 +16,12 @@
  *
  *   neighbours of movie i: nbr[ptr[i] .. ptr[i+1]), sim[...]   (best first)
  */
-import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { CinerankError } from "../../core/index.js";
 import type { MfFitContext } from "../factorization/biased-mf.js";
 import { packModel, unpackModel } from "../factorization/pack.js";
 import type { RatingTriples } from "../factorization/rating-triples.js";
+import { defaultThreads } from "../factorization/default-threads.js";
 import { buildSparseRows, type SparseRows } from "../factorization/sparse-rows.js";
 import { type ConfigRule, validateConfig } from "../linear/validate-config.js";
 import type { SearchSpace } from "../model.js";
@@ -356,7 +356,7 @@ export async function fitItemKnn(
     count: new Int32Array(new SharedArrayBuffer(Math.max(1, nMovies) * 4)),
   };
   const prm: KnnParams = { K, shrinkage: cfg.shrinkage, minSupport: cfg.minSupport };
-  const threads = Math.max(1, ctx.threads ?? availableParallelism());
+  const threads = Math.max(1, ctx.threads ?? defaultThreads(train.rating.length));
   let done = 0;
   const report = (d: number) => {
     done += d;

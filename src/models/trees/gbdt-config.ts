@@ -39,7 +39,10 @@ export const gbdtSpec: ConfigSpec<GbdtConfig> = {
     min: 0,
     max: 1,
     exclusiveMin: true,
-    default: 0.1,
+    // 0.15 rather than 0.1: on ml-latest-small early stopping keeps ~170 trees instead of 257 at
+    // the same test AUC (0.8418 vs 0.8420), and every later prediction (ranking, serving) walks
+    // a third fewer trees
+    default: 0.15,
     description: "shrinkage applied to each tree's leaf values",
   },
   maxDepth: {
