@@ -148,9 +148,11 @@ export const gbdtSearchSpace: SearchSpace = {
     subsample: { type: "float", min: 0.6, max: 1 },
     colsampleByTree: { type: "float", min: 0.5, max: 1 },
   },
+  // depth 4 was the grid's worst row on ml-latest-small (val AUC 0.831-0.834 vs 0.835-0.838
+  // at 6 and 8): 8 fits instead of 12 keeps grid + random tuning near 5 minutes
   grid: {
     learningRate: [0.05, 0.1],
-    maxDepth: [4, 6, 8],
+    maxDepth: [6, 8],
     minChildWeight: [1, 10],
   },
 };
