@@ -45,11 +45,16 @@ export function emptyBinMatrix(
   maxBins: number,
   rng: Rng,
   shared: boolean,
+  /** Where to put the row-major codes (rows x stride bytes) instead of a new buffer. */
+  binsInto?: Uint8Array,
 ): BinMatrix & { fitted: BinMapper } {
   const fitted = fitBins(values, rows, cols, maxBins, rng);
   const stride = (cols + 3) & ~3;
   const bytes = rows * stride;
-  const bins = new Uint8Array(shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
+  const bins =
+    binsInto?.subarray(0, bytes) ??
+    new Uint8Array(shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
+  if (bins.length !== bytes) throw new Error("emptyBinMatrix: binsInto is too small");
   const binsT = new Uint8Array(shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
   const usable: number[] = [];
   for (let f = 0; f < cols; f++) if (fitted.nBins[f] >= 2) usable.push(f);

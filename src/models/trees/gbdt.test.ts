@@ -7,6 +7,7 @@ import { gbdtFamily } from "./gbdt-family.js";
 import { rocAuc, syntheticTable } from "./synthetic-table.js";
 import { TreeModel } from "./tree-model.js";
 import { PARALLEL_MIN_WALKS, predictPoolWorkerChunks } from "./predict-pool.js";
+import { wasmHistogramAvailable } from "./wasm-histogram.js";
 
 const table = (values: number[], cols: number, labels: number[]) => ({
   values: Float32Array.from(values),
@@ -219,6 +220,21 @@ test("thread count does not change the model on a table big enough for per-row j
   const three = await trainGbdt(train, cfg, { seed: 4, threads: 3 });
   assert.deepEqual(two.serialize(), one.serialize());
   assert.deepEqual(three.serialize(), one.serialize());
+});
+
+test("the WebAssembly histogram kernel grows the same model as the JavaScript loops", async () => {
+  assert.equal(wasmHistogramAvailable(), true, "Node 20 has WebAssembly SIMD");
+  const train = syntheticTable(20_000, 23, 3);
+  for (const cfg of [
+    { trees: 4, maxDepth: 5, earlyStoppingRounds: 0 },
+    { trees: 4, subsample: 0.7, colsampleByTree: 0.6, earlyStoppingRounds: 0 },
+  ]) {
+    const js = await trainGbdt(train, cfg, { seed: 2, threads: 1, kernel: "js" });
+    const wasm = await trainGbdt(train, cfg, { seed: 2, threads: 1 });
+    const wasm2 = await trainGbdt(train, cfg, { seed: 2, threads: 2 });
+    assert.deepEqual(wasm.serialize(), js.serialize());
+    assert.deepEqual(wasm2.serialize(), js.serialize());
+  }
 });
 
 test("serialisation round trip predicts bit-identical scores", async () => {

@@ -26,8 +26,10 @@ import {
   KIND_BIN,
   KIND_GRAD,
   KIND_RAW,
+  type WasmPlacement,
 } from "./workspace.js";
 import { histLayout } from "./histogram.js";
+import { allocateKernelMemory } from "./wasm-histogram.js";
 
 export interface TrainOptions {
   /** Seed (default 0) — or an Rng to draw from. */
@@ -40,6 +42,11 @@ export interface TrainOptions {
   /** Feature names (default f0, f1, ...). */
   names?: string[];
   onProgress?: ProgressReporter;
+  /**
+   * Histogram kernel: "auto" (default) uses WebAssembly SIMD where available, "js" forces the
+   * JavaScript loops. Both give bit-identical models; the option exists for tests and benches.
+   */
+  kernel?: "auto" | "js";
 }
 
 /** Per-row jobs (binning, gradients, score updates) go to the workers from this many rows. */
@@ -70,14 +77,7 @@ export async function trainGbdt(
   const threads = Math.max(1, Math.floor(opts.threads ?? defaultThreads()));
   const shared = threads > 1;
 
-  const { bins, binsT, stride, mapper, usable, fitted } = emptyBinMatrix(
-    values,
-    rows,
-    cols,
-    c.maxBins,
-    rng.fork(1),
-    shared,
-  );
+  const stride = (cols + 3) & ~3;
   const lossguide = c.growPolicy === "lossguide";
   const withCount = c.minRowsPerLeaf > 1;
   const slotBytes = histLayout(stride, withCount).size * 8;
@@ -90,6 +90,18 @@ export async function trainGbdt(
           ? c.maxLeaves + 1
           : 4096;
   const slots = 1 + Math.max(2, Math.min(wanted, Math.floor(SLOT_BUDGET_BYTES / slotBytes) - 1));
+  // the WebAssembly histogram kernel (2-channel histograms) needs its arrays in its memory
+  const wasm =
+    withCount || opts.kernel === "js" ? null : placeForKernel(rows, stride, slots, slotBytes);
+  const { bins, binsT, mapper, usable, fitted } = emptyBinMatrix(
+    values,
+    rows,
+    cols,
+    c.maxBins,
+    rng.fork(1),
+    shared,
+    wasm ? new Uint8Array(wasm.memory.buffer, wasm.bins, rows * stride) : undefined,
+  );
   const ws = createWorkspace({
     rows,
     cols: stride,
@@ -102,6 +114,7 @@ export async function trainGbdt(
     params: c,
     shared,
     rowJobs: { objective: c.objective, values, srcCols: cols },
+    wasm,
   });
   const table = binTable(fitted);
   ws.binTable.set(table.table);
@@ -218,6 +231,27 @@ export async function trainGbdt(
   } finally {
     await pool?.close();
   }
+}
+
+/** Bin codes, gradient pairs, row indices and histogram slots in one kernel memory, or null. */
+function placeForKernel(
+  rows: number,
+  stride: number,
+  slots: number,
+  slotBytes: number,
+): WasmPlacement | null {
+  let off = 0;
+  const at = (bytes: number): number => {
+    const o = off;
+    off += Math.ceil(Math.max(bytes, 16) / 64) * 64;
+    return o;
+  };
+  const hist = at(slots * slotBytes);
+  const gh = at(rows * 16);
+  const idx = at(rows * 4);
+  const bins = at(rows * stride);
+  const memory = allocateKernelMemory(off);
+  return memory ? { memory, bins, gh, idx, hist } : null;
 }
 
 /** Rows of this tree into idx[0..n) (ascending), marking them in inSample; all rows at rate 1. */

@@ -29,6 +29,7 @@ import {
 import { applyBinTable } from "./binning.js";
 import { type ObjectiveName, objectiveFor } from "./objectives/index.js";
 import { findBestSplit, RES_FIELDS, type SplitParams } from "./splitter.js";
+import { type Hist4, histKernel, type WasmMemory } from "./wasm-histogram.js";
 
 export const J_BUILD = 0;
 export const J_BUILD_SLOT = 1;
@@ -98,6 +99,21 @@ export interface Workspace {
   srcCols: number;
   binTable: Float32Array;
   binMiss: Int32Array;
+  /** The WebAssembly histogram kernel and where its arrays sit in its memory (or null). */
+  wasm: WasmPlacement | null;
+  hist4: Hist4 | null;
+}
+
+/**
+ * Byte offsets of the bin codes, gradient pairs, row indices and histogram slots inside one
+ * shared WebAssembly.Memory, where the WebAssembly kernel (wasm-histogram.ts) can reach them.
+ */
+export interface WasmPlacement {
+  memory: WasmMemory;
+  bins: number;
+  gh: number;
+  idx: number;
+  hist: number;
 }
 
 /** The buffers behind a workspace, for handing to a worker thread. */
@@ -130,6 +146,8 @@ export interface WorkspaceBuffers {
   srcCols: number;
   binTable: ArrayBufferLike;
   binMiss: ArrayBufferLike;
+  /** When set, bins, gh, idx and hist are views of this memory (the fields above are unused). */
+  wasm: WasmPlacement | null;
 }
 
 function buffer(bytes: number, shared: boolean): ArrayBufferLike {
@@ -152,6 +170,8 @@ export function createWorkspace(opts: {
    * srcCols, used only by BIN) is copied into shared memory unless it already is.
    */
   rowJobs?: { objective: ObjectiveName; values: Float32Array; srcCols: number };
+  /** Place gh, idx and hist in this memory (bins must already be its view at wasm.bins). */
+  wasm?: WasmPlacement | null;
 }): Workspace {
   const { rows, cols, shared } = opts;
   const rj = opts.rowJobs;
@@ -175,11 +195,11 @@ export function createWorkspace(opts: {
     slots: opts.slots,
     bins: opts.bins.buffer,
     binsT: opts.binsT.buffer,
-    gh: buffer(rows * 16, shared),
-    idx: buffer(rows * 4, shared),
+    gh: buffer(opts.wasm ? 0 : rows * 16, shared),
+    idx: buffer(opts.wasm ? 0 : rows * 4, shared),
     nBins: buffer(cols * 4, shared),
     missingBin: buffer(cols * 4, shared),
-    hist: buffer(opts.slots * layout.size * 8, shared),
+    hist: buffer(opts.wasm ? 0 : opts.slots * layout.size * 8, shared),
     res: buffer(2 * cols * RES_FIELDS * 8, shared),
     feats: buffer(cols * 4, shared),
     masks: buffer(2 * cols, shared),
@@ -197,7 +217,11 @@ export function createWorkspace(opts: {
     srcCols: rj?.srcCols ?? 0,
     binTable: sized(cols * 256 * 4),
     binMiss: sized(cols * 4),
+    wasm: opts.wasm ?? null,
   };
+  if (opts.wasm && opts.bins.byteOffset !== opts.wasm.bins) {
+    throw new Error("createWorkspace: bins must be the kernel memory's view at wasm.bins");
+  }
   const ws = attachWorkspace(b);
   ws.nBins.set(opts.nBins);
   ws.missingBin.set(opts.missingBin);
@@ -242,23 +266,30 @@ export function workspaceBuffers(ws: Workspace): WorkspaceBuffers {
     srcCols: ws.srcCols,
     binTable: ws.binTable.buffer,
     binMiss: ws.binMiss.buffer,
+    wasm: ws.wasm,
   };
 }
 
 export function attachWorkspace(b: WorkspaceBuffers): Workspace {
+  const w = b.wasm;
+  const mem = w ? w.memory.buffer : null;
+  const binsBuf = mem ?? b.bins;
+  const binsOff = w ? w.bins : 0;
+  const layout = histLayout(b.cols, b.withCount);
   return {
     rows: b.rows,
     cols: b.cols,
-    bins: new Uint8Array(b.bins, 0, b.rows * b.cols),
+    bins: new Uint8Array(binsBuf, binsOff, b.rows * b.cols),
     binsT: new Uint8Array(b.binsT, 0, b.rows * b.cols),
-    bins32: new Uint32Array(b.bins, 0, b.cols % 4 === 0 ? (b.rows * b.cols) >> 2 : 0),
-    gh: new Float64Array(b.gh),
-    idx: new Int32Array(b.idx),
+    bins32: new Uint32Array(binsBuf, binsOff, b.cols % 4 === 0 ? (b.rows * b.cols) >> 2 : 0),
+    gh: w && mem ? new Float64Array(mem, w.gh, 2 * b.rows) : new Float64Array(b.gh),
+    idx: w && mem ? new Int32Array(mem, w.idx, b.rows) : new Int32Array(b.idx),
     nBins: new Int32Array(b.nBins),
     missingBin: new Int32Array(b.missingBin),
-    layout: histLayout(b.cols, b.withCount),
+    layout,
     slots: b.slots,
-    hist: new Float64Array(b.hist),
+    hist:
+      w && mem ? new Float64Array(mem, w.hist, b.slots * layout.size) : new Float64Array(b.hist),
     res: new Float64Array(b.res),
     feats: new Int32Array(b.feats),
     masks: new Uint8Array(b.masks),
@@ -276,6 +307,8 @@ export function attachWorkspace(b: WorkspaceBuffers): Workspace {
     srcCols: b.srcCols,
     binTable: new Float32Array(b.binTable),
     binMiss: new Int32Array(b.binMiss),
+    wasm: w,
+    hist4: w ? histKernel(w.memory) : null,
   };
 }
 
@@ -309,7 +342,24 @@ export function executeJob(ws: Workspace, part: number, allParts: number): void 
   const buildOff = J[J_BUILD_SLOT] * size;
   // dense feature lists: build whole groups with the 4-codes-per-load kernel
   const dense = ws.layout.ch === 2 && ws.cols % 4 === 0 && 2 * nf >= 4 * nG;
-  if (J[J_BUILD] === 1 && dense) {
+  if (J[J_BUILD] === 1 && dense && ws.hist4 && ws.wasm) {
+    if (gb > ga) {
+      const fs = ws.layout.featStride;
+      ws.hist.fill(0, buildOff + 4 * ga * fs, buildOff + 4 * gb * fs);
+      const W = ws.wasm;
+      ws.hist4(
+        W.hist + (buildOff + 4 * ga * fs) * 8,
+        W.bins,
+        ws.cols,
+        W.gh,
+        W.idx,
+        W.idx + 4 * J[J_START],
+        W.idx + 4 * J[J_END],
+        4 * ga,
+        4 * gb,
+      );
+    }
+  } else if (J[J_BUILD] === 1 && dense) {
     if (gb > ga) {
       buildHistogramGroups(
         ws.hist,
