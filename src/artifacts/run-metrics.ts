@@ -76,7 +76,8 @@ export interface RunMetrics {
   importances: { key: string; values: Importance[] };
   /** Chosen model, test rows, at its tuned threshold. */
   confusion: Confusion;
-  timings: { stage: string; seconds: number }[];
+  /** Wall and process CPU seconds (all threads) per stage; cpuSeconds absent in older runs. */
+  timings: { stage: string; seconds: number; cpuSeconds?: number }[];
   totalSeconds: number;
   /** Peak resident memory of the training process (MiB), worker threads included. */
   peakRssMb: number;

@@ -120,12 +120,17 @@ function sampleUsers(users: Int32Array, max: number, seed: number): Int32Array {
 
 export async function trainRun(o: TrainRunOptions): Promise<TrainResult> {
   const started = performance.now();
-  const timings: { stage: string; seconds: number }[] = [];
+  const timings: { stage: string; seconds: number; cpuSeconds: number }[] = [];
   let t = performance.now();
+  // process CPU (every thread, workers included) beside wall time: their ratio says how well a
+  // stage uses the cores
+  let cpu = process.cpuUsage();
   const lap = (stage: string) => {
     const now = performance.now();
-    timings.push({ stage, seconds: (now - t) / 1000 });
+    const c = process.cpuUsage(cpu);
+    timings.push({ stage, seconds: (now - t) / 1000, cpuSeconds: (c.user + c.system) / 1e6 });
     t = now;
+    cpu = process.cpuUsage();
   };
   const report = o.onProgress;
   const seed = o.seed ?? TRAIN_DEFAULTS.seed;

@@ -165,7 +165,7 @@ export function printTrainResult(r: TrainResult, json: boolean): void {
     );
   lines.push(
     `run: ${r.runDir} (report.html, metrics.json, comparison.md/.csv, models/, features/, split.csv${m.options.topN ? ", recommendations.csv" : ""})`,
-    `time: ${m.totalSeconds.toFixed(1)} s (${m.timings.map((t) => `${t.stage} ${t.seconds.toFixed(1)}`).join(", ")})`,
+    `time: ${m.totalSeconds.toFixed(1)} s (${m.timings.map((t) => `${t.stage} ${t.seconds.toFixed(1)}${t.cpuSeconds !== undefined ? `/${t.cpuSeconds.toFixed(1)} cpu` : ""}`).join(", ")})`,
   );
   process.stdout.write(`${lines.join("\n")}\n`);
 }

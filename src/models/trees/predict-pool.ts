@@ -56,6 +56,8 @@ const MAX_FORESTS = 3;
 export interface SharedForest {
   roots: Int32Array;
   rec: Int32Array;
+  leaf: Float32Array;
+  depth: Int32Array;
 }
 
 export type PoolMessage =
@@ -112,7 +114,11 @@ class PredictPool {
     id = this.nextId++;
     this.ids.set(f, id);
     const layout = f.predictLayout();
-    this.post({ kind: "forest", id, forest: { roots: layout.roots, rec: layout.rec } });
+    this.post({
+      kind: "forest",
+      id,
+      forest: { roots: layout.roots, rec: layout.rec, leaf: layout.leaf, depth: layout.depth },
+    });
     this.shipped.push(id);
     while (this.shipped.length > MAX_FORESTS) {
       const old = this.shipped.shift() as number;

@@ -48,7 +48,10 @@ function drain(): void {
     if (m === undefined) return;
     const msg = m.message as PoolMessage;
     if (msg.kind === "forest") {
-      forests.set(msg.id, new PredictLayout(msg.forest.roots, msg.forest.rec));
+      forests.set(
+        msg.id,
+        new PredictLayout(msg.forest.roots, msg.forest.rec, msg.forest.leaf, msg.forest.depth),
+      );
     } else if (msg.kind === "drop") forests.delete(msg.id);
     else {
       version = msg.version;
