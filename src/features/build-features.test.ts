@@ -188,6 +188,23 @@ test("serving features equal test-row features (training index and rebuilt profi
       t.timestamp[j],
     );
     assert.deepEqual(served.values, t.values.subarray(j * t.cols, (j + 1) * t.cols));
+    // Written into row 2 of a larger table: the same values there, the other rows untouched.
+    const table = new Float32Array(4 * t.cols).fill(7);
+    const into = featuresForPairs(
+      spec,
+      state,
+      t.user[j],
+      Int32Array.of(t.movie[j]),
+      t.timestamp[j],
+      {
+        values: table,
+        row: 2,
+      },
+    );
+    assert.deepEqual(into.values, served.values);
+    assert.deepEqual(table.subarray(2 * t.cols, 3 * t.cols), served.values);
+    assert.ok(table.subarray(0, 2 * t.cols).every((x) => x === 7));
+    assert.ok(table.subarray(3 * t.cols).every((x) => x === 7));
     // Rebuilt from the user's training ratings: the same up to float summation order.
     const mine = [...split.train].filter((i) => ds.ratings.user[i] === t.user[j]);
     const profile = userProfileFromRatings(

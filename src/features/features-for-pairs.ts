@@ -21,6 +21,11 @@ export function featuresForPairs(
   movies: Int32Array,
   /** Time of the (future) rating, unix seconds: one for all rows or one per row. Default now. */
   when: number | Float64Array = Math.floor(Date.now() / 1000),
+  /**
+   * Write the rows into `into.values` from row `into.row` on (a batch of several users' rows,
+   * without a copy); the returned matrix's values are then a view of that region.
+   */
+  into?: { values: Float32Array; row: number },
 ): FeatureMatrix {
   const L = spec.layout;
   const profile = typeof user === "number" ? userProfile(spec, state, user) : user;
@@ -49,7 +54,14 @@ export function featuresForPairs(
     occupation = state.demographics.occupation[profile.index];
   }
   const cols = L.cols;
-  const values = new Float32Array(n * cols);
+  const values = into
+    ? into.values.subarray(into.row * cols, (into.row + n) * cols)
+    : new Float32Array(n * cols);
+  if (values.length !== n * cols)
+    throw new CinerankError(
+      "ERR_INVALID_ARGUMENT",
+      `featuresForPairs: the output buffer has room for ${values.length / cols} of ${n} rows`,
+    );
   const timestamp = new Float64Array(n);
   for (let j = 0; j < n; j++) {
     const m = movies[j];

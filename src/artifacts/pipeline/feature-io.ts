@@ -65,27 +65,21 @@ export function userBatchScorer(
 ): BatchScorer {
   const when = built.spec.trainTimeRange[1];
   return async (users, movies) => {
-    const parts = Array.from(users, (u, k) =>
-      featuresForPairs(built.spec, built.state, u, movies[k], when),
-    );
+    const cols = built.spec.layout.cols;
     let rows = 0;
-    for (const p of parts) rows += p.rows;
-    const cols = parts[0]?.cols ?? model.featureNames.length;
+    for (const m of movies) rows += m.length;
+    // every user's rows written straight into one table for the single prediction call
     const values = new Float32Array(rows * cols);
+    const starts: number[] = [];
     let o = 0;
-    for (const p of parts) {
-      values.set(p.values.subarray(0, p.rows * cols), o * cols);
-      o += p.rows;
+    for (let k = 0; k < users.length; k++) {
+      starts.push(o);
+      featuresForPairs(built.spec, built.state, users[k], movies[k], when, { values, row: o });
+      o += movies[k].length;
     }
     const probs = hasParallelPredict(model)
       ? await model.predictParallel(values, rows, threads)
       : model.predict(values, rows);
-    const out: Float32Array[] = [];
-    o = 0;
-    for (const p of parts) {
-      out.push(probs.subarray(o, o + p.rows));
-      o += p.rows;
-    }
-    return out;
+    return starts.map((s0, k) => probs.subarray(s0, s0 + movies[k].length));
   };
 }

@@ -50,7 +50,7 @@ export interface TrainRunOptions {
   pairSources?: readonly PairFeatureSource[];
   /** Config overrides per family. */
   configs?: Record<string, Record<string, unknown>>;
-  /** Users scored for ranking metrics (seeded sample of the test users; default 2000, 0 = all). */
+  /** Users scored for ranking metrics (seeded sample of the test users; default 200, 0 = all). */
   rankingUsers?: number;
   /** Recommendations per user in recommendations.csv (default 10; 0 = no export). */
   topN?: number;

@@ -145,6 +145,20 @@ export class BiasedMfModel {
     return p;
   }
 
+  /**
+   * predict(u, m) into out[o] and dot(u, m) into out[o + 1], the dot product computed once (the
+   * feature source writes both for every candidate of a ranking).
+   */
+  predictAndDot(u: number, m: number, out: Float32Array, o: number): void {
+    const d = this.dot(u, m);
+    let p = this.mu + d;
+    if (this.knowsUser(u)) p += this.userBias[u];
+    if (this.knowsMovie(m)) p += this.movieBias[m];
+    if (this.config.clip) p = Math.min(this.maxRating, Math.max(this.minRating, p));
+    out[o] = p;
+    out[o + 1] = d;
+  }
+
   predictMany(users: Int32Array, movies: Int32Array): Float32Array {
     const out = new Float32Array(users.length);
     for (let i = 0; i < users.length; i++) out[i] = this.predict(users[i], movies[i]);

@@ -29,10 +29,8 @@ class MfScorer implements PairScorer {
     stride: number,
     offset: number,
   ): void {
-    for (let i = 0; i < users.length; i++) {
-      out[i * stride + offset] = this.model.predict(users[i], movies[i]);
-      out[i * stride + offset + 1] = this.model.dot(users[i], movies[i]);
-    }
+    for (let i = 0; i < users.length; i++)
+      this.model.predictAndDot(users[i], movies[i], out, i * stride + offset);
   }
 
   scoreUser(
@@ -43,10 +41,8 @@ class MfScorer implements PairScorer {
     offset: number,
   ): void {
     if (!user.ratings) {
-      for (let i = 0; i < movies.length; i++) {
-        out[i * stride + offset] = this.model.predict(user.index, movies[i]);
-        out[i * stride + offset + 1] = this.model.dot(user.index, movies[i]);
-      }
+      for (let i = 0; i < movies.length; i++)
+        this.model.predictAndDot(user.index, movies[i], out, i * stride + offset);
       return;
     }
     const folded = this.model.foldInUser(user.ratings.movie, user.ratings.rating);
