@@ -5,7 +5,11 @@
  *                       + (1 / C) * ((1 - rho) |b|^2 / 2 + rho |b|_1)
  * (the intercept b0 is not penalised): scikit-learn's LogisticRegression objective divided by C,
  * so the same minimiser — penalty "l2" is rho = 0, "l1" rho = 1, "elasticnet" rho = l1_ratio.
- * Each iteration builds the (p+1) x (p+1) Hessian of the smooth part in one pass over the rows.
+ * Each iteration is two passes over the rows: the (p+1) x (p+1) Hessian of the smooth part
+ * (standardised rows written block-wise, the d^2/2 multiply-adds per row in the WebAssembly SIMD
+ * kernel of gram-accumulator.ts), and the line search's objective, which returns the gradient at
+ * the same point in the same pass, so the accepted point's gradient (the next convergence test)
+ * costs nothing extra and a converged fit never builds a Hessian it will not use.
  * Without L1 the Newton step is a Cholesky solve; with L1 it is the minimiser of the quadratic
  * model plus the L1 term, found by cyclic coordinate descent with soft-thresholding on the
  * small (p+1)-dimensional model (the proximal Newton / newGLMNET scheme). Either way the step is
@@ -21,6 +25,7 @@
  *   parameter vector theta = [ b_1 ... b_p | b0 ]      Hessian H (p+1)^2, row-major
  */
 import { choleskyInPlace, choleskySolveInPlace } from "./cholesky.js";
+import { GramAccumulator } from "./gram-accumulator.js";
 import type { Standardizer } from "./standardizer.js";
 
 /** Rows that build the Hessian; tables up to this size get the exact Newton step. */
@@ -36,6 +41,8 @@ export interface NewtonOptions {
   hessianRows?: number;
   /** Share of the penalty that is L1 (0 = pure L2, 1 = pure L1); default 0. */
   l1Ratio?: number;
+  /** false forces the JS Hessian kernel (tests; the sums are bit-identical to the wasm one). */
+  wasm?: boolean;
 }
 
 export interface NewtonResult {
@@ -119,6 +126,7 @@ export function fitNewtonLogistic(
   const theta = new Float64Array(d);
   const z = new Float64Array(p);
   const grad = new Float64Array(d);
+  const gradTrial = new Float64Array(d);
   const hess = new Float64Array(d * d);
   const step = new Float64Array(d);
   const trial = new Float64Array(d);
@@ -126,37 +134,53 @@ export function fitNewtonLogistic(
   const l2 = (1 - rho) / opt.C;
   const l1 = rho / opt.C;
   const qd = new Float64Array(d * d);
+  const mean = std.mean;
+  // multiply by 1 / scale in the row loops (a division per value cost more than the dot product)
+  const inv = new Float64Array(p);
+  for (let c = 0; c < p; c++) inv[c] = 1 / std.scale[c];
+  const cw0 = opt.classWeight[0];
+  const cw1 = opt.classWeight[1];
   let totalW = 0;
   let pos = 0;
   for (let r = 0; r < rows; r++) {
-    const w = opt.classWeight[labels[r]];
+    const w = labels[r] ? cw1 : cw0;
     totalW += w;
     if (labels[r]) pos += w;
   }
   // start the intercept at the weighted log-odds: one Newton step saved, and exact when p = 0
   if (pos > 0 && pos < totalW) theta[p] = Math.log(pos / (totalW - pos));
 
-  const rowZ = (r: number): void => {
-    const o = r * cols;
-    for (let c = 0; c < p; c++) {
-      const v = values[o + c];
-      z[c] = !Number.isNaN(v) ? (v - std.mean[c]) / std.scale[c] : 0;
-    }
-  };
-  const objective = (t: Float64Array): number => {
+  /**
+   * One pass over the rows at t: the objective, and its gradient into g. This is the line
+   * search's test and, for the accepted point, the next iteration's gradient in the same pass.
+   */
+  const objectiveAndGradient = (t: Float64Array, g: Float64Array): number => {
+    g.fill(0);
     let f = 0;
+    const b0 = t[p];
     for (let r = 0; r < rows; r++) {
-      rowZ(r);
-      let s = t[p];
-      for (let c = 0; c < p; c++) s += t[c] * z[c];
-      // logloss = softplus(s) - y s
-      f += opt.classWeight[labels[r]] * (softplus(s) - (labels[r] ? s : 0));
+      const o = r * cols;
+      let s = b0;
+      for (let c = 0; c < p; c++) {
+        const v = values[o + c];
+        const zc = !Number.isNaN(v) ? (v - mean[c]) * inv[c] : 0;
+        z[c] = zc;
+        s += t[c] * zc;
+      }
+      const y = labels[r];
+      const w = y ? cw1 : cw0;
+      // logloss = softplus(s) - y s;  d/ds = sigmoid(s) - y
+      f += w * (softplus(s) - (y ? s : 0));
+      const e = w * (1 / (1 + Math.exp(-s)) - y);
+      if (e !== 0) for (let c = 0; c < p; c++) g[c] += e * z[c];
+      g[p] += e;
     }
     let pen2 = 0;
     let pen1 = 0;
     for (let c = 0; c < p; c++) {
       pen2 += t[c] * t[c];
       pen1 += Math.abs(t[c]);
+      g[c] += l2 * t[c];
     }
     return f + 0.5 * l2 * pen2 + l1 * pen1;
   };
@@ -164,41 +188,47 @@ export function fitNewtonLogistic(
   // every hStride-th row builds the Hessian, its sums scaled by hScale to the full weight
   const hStride = Math.max(1, Math.ceil(rows / (opt.hessianRows ?? HESSIAN_ROWS)));
   let hW = 0;
-  for (let r = 0; r < rows; r += hStride) hW += opt.classWeight[labels[r]];
+  for (let r = 0; r < rows; r += hStride) hW += labels[r] ? cw1 : cw0;
   const hScale = hW > 0 ? totalW / hW : 1;
+  const gram = new GramAccumulator(d, { wasm: opt.wasm });
+  const B = gram.block;
+  const zb = gram.z;
+  const wzb = gram.wz;
 
-  let fCur = objective(theta);
+  /** The Hessian of the smooth part at t (lower and upper triangle) into hess. */
+  const hessian = (t: Float64Array): void => {
+    gram.reset();
+    let i = 0;
+    const b0 = t[p];
+    for (let r = 0; r < rows; r += hStride) {
+      const o = r * cols;
+      let s = b0;
+      for (let c = 0; c < p; c++) {
+        const v = values[o + c];
+        const zc = !Number.isNaN(v) ? (v - mean[c]) * inv[c] : 0;
+        zb[c * B + i] = zc;
+        s += t[c] * zc;
+      }
+      const mu = 1 / (1 + Math.exp(-s));
+      const h = hScale * (labels[r] ? cw1 : cw0) * mu * (1 - mu);
+      for (let c = 0; c < p; c++) wzb[c * B + i] = h * zb[c * B + i];
+      zb[p * B + i] = 1;
+      wzb[p * B + i] = h;
+      if (++i === B) {
+        gram.flush(B);
+        i = 0;
+      }
+    }
+    if (i > 0) gram.flush(i);
+    gram.result(hess);
+    for (let a = 0; a < p; a++) hess[a * d + a] += l2;
+  };
+
+  let fCur = objectiveAndGradient(theta, grad);
   let iterations = 0;
   let converged = false;
   let gradNorm = Number.POSITIVE_INFINITY;
-  while (iterations < opt.maxIter) {
-    grad.fill(0);
-    hess.fill(0);
-    for (let r = 0; r < rows; r++) {
-      rowZ(r);
-      let s = theta[p];
-      for (let c = 0; c < p; c++) s += theta[c] * z[c];
-      const mu = 1 / (1 + Math.exp(-s));
-      const w = opt.classWeight[labels[r]];
-      const g = w * (mu - labels[r]);
-      for (let a = 0; a < p; a++) grad[a] += g * z[a];
-      grad[p] += g;
-      if (r % hStride !== 0) continue;
-      const h = hScale * w * mu * (1 - mu);
-      for (let a = 0; a < p; a++) {
-        const hz = h * z[a];
-        const ra = a * d;
-        for (let b = 0; b <= a; b++) hess[ra + b] += hz * z[b];
-        hess[ra + p] += hz;
-      }
-      hess[p * d + p] += h;
-    }
-    // mirror the intercept column into the lower triangle and add the ridge term
-    for (let a = 0; a < p; a++) {
-      hess[p * d + a] = hess[a * d + p];
-      grad[a] += l2 * theta[a];
-      hess[a * d + a] += l2;
-    }
+  while (true) {
     gradNorm = 0;
     for (let a = 0; a < d; a++) {
       gradNorm = Math.max(
@@ -211,15 +241,14 @@ export function fitNewtonLogistic(
       converged = true;
       break;
     }
+    if (iterations >= opt.maxIter) break;
     iterations++;
+    hessian(theta);
     let slope = 0;
     if (l1 > 0) {
-      // full symmetric Hessian for the coordinate-descent subproblem
-      for (let a = 0; a < d; a++)
-        for (let b = 0; b <= a; b++) qd[a * d + b] = qd[b * d + a] = hess[a * d + b];
+      qd.set(hess);
       proximalNewtonStep(qd, grad, theta, l1, p, step);
       // Armijo's predicted decrease for the composite objective (Tseng & Yun)
-      slope = 0;
       for (let a = 0; a < d; a++) slope += grad[a] * step[a];
       for (let a = 0; a < p; a++) slope += l1 * (Math.abs(theta[a] + step[a]) - Math.abs(theta[a]));
     } else {
@@ -241,9 +270,10 @@ export function fitNewtonLogistic(
     let accepted = false;
     for (let ls = 0; ls < 40; ls++) {
       for (let a = 0; a < d; a++) trial[a] = theta[a] + alpha * step[a];
-      const fTrial = objective(trial);
+      const fTrial = objectiveAndGradient(trial, gradTrial);
       if (fTrial <= fCur + 1e-4 * alpha * slope) {
         theta.set(trial);
+        grad.set(gradTrial);
         fCur = fTrial;
         accepted = true;
         break;
