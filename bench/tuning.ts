@@ -193,6 +193,10 @@ async function main(): Promise<void> {
     const family = getModel(name);
     if (!family) throw new Error(`unknown model family ${name}`);
     for (const method of a.methods) {
+      // CPU seconds per trial (fit + validation scoring): the process's, read at each trial's
+      // progress event (trials run one after another)
+      const trialCpu: number[] = [];
+      let c0 = process.cpuUsage();
       const r = await timed(() =>
         tuneModel({
           family,
@@ -202,6 +206,12 @@ async function main(): Promise<void> {
           trials: a.trials,
           seed: 42,
           threads: a.threads,
+          onProgress: (e) => {
+            if (e.done === 0) return;
+            const c = process.cpuUsage(c0);
+            trialCpu.push((c.user + c.system) / 1e6);
+            c0 = process.cpuUsage();
+          },
         }),
       );
       const res = r.value;
@@ -209,11 +219,14 @@ async function main(): Promise<void> {
       await res.model.dispose?.();
       totalWall += r.wall;
       totalCpu += r.cpu;
-      const fits = res.trials.map((t) => t.fitSeconds);
       log(
         `${name} ${method}: ${res.trials.length} trials, ${f(r.wall, 1)} s wall, ${f(r.cpu, 1)} s CPU (load ${f(r.load)}); best trial ${res.best.trial} val AUC ${f(res.best.valAuc, 4)}, test AUC ${f(testAuc, 4)}; params ${JSON.stringify(res.best.params)}`,
       );
-      log(`  trial fit seconds: ${fits.map((s) => f(s, 1)).join(" ")}`);
+      for (const t of res.trials) {
+        log(
+          `  trial ${t.trial}: fit ${f(t.fitSeconds, 1)} s (trial CPU ${f(trialCpu[t.trial] ?? Number.NaN, 1)} s), val AUC ${f(t.valAuc, 4)}  ${JSON.stringify(t.params, (_k, v) => (typeof v === "number" ? Number(v.toPrecision(3)) : v))}`,
+        );
+      }
       tuning.push({
         family: name,
         method,
@@ -226,6 +239,7 @@ async function main(): Promise<void> {
           params: t.params,
           valAuc: t.valAuc,
           fitSeconds: t.fitSeconds,
+          cpuSeconds: trialCpu[t.trial],
         })),
       });
     }

@@ -113,6 +113,97 @@ function proximalNewtonStep(
   }
 }
 
+/**
+ * The objective's data part at (b0, b) and its gradient: returns sum_i w_i logloss_i and writes
+ * into g (length p + 1) sum_i e_i (x_i - mean) for the features (NaN adds nothing: imputed with
+ * the mean) and sum_i e_i for the intercept, with e_i = w_i (sigmoid(s_i) - y_i). The caller
+ * passes u = b / scale (so s_i = b0 + sum_c u_c (x_ic - mean_c)) and multiplies the feature
+ * gradient by 1 / scale afterwards: no standardised copy of a row is ever written.
+ * A top-level function of plain arguments: V8 keeps them in registers, where the same loops in a
+ * closure reloaded every captured array per element (~2x slower).
+ */
+function rowPass(
+  values: Float32Array,
+  labels: Uint8Array,
+  rows: number,
+  p: number,
+  mean: Float64Array,
+  u: Float64Array,
+  b0: number,
+  cw0: number,
+  cw1: number,
+  g: Float64Array,
+): number {
+  g.fill(0);
+  let f = 0;
+  let gi = 0;
+  for (let r = 0; r < rows; r++) {
+    const o = r * p;
+    let s = b0;
+    for (let c = 0; c < p; c++) {
+      const v = values[o + c];
+      if (!Number.isNaN(v)) s += u[c] * (v - mean[c]);
+    }
+    const y = labels[r];
+    const w = y ? cw1 : cw0;
+    // logloss = softplus(s) - y s;  d/ds = sigmoid(s) - y
+    f += w * (softplus(s) - (y ? s : 0));
+    const e = w * (1 / (1 + Math.exp(-s)) - y);
+    if (e !== 0) {
+      for (let c = 0; c < p; c++) {
+        const v = values[o + c];
+        if (!Number.isNaN(v)) g[c] += e * (v - mean[c]);
+      }
+    }
+    gi += e;
+  }
+  g[p] = gi;
+  return f;
+}
+
+interface HessianRows {
+  values: Float32Array;
+  labels: Uint8Array;
+  rows: number;
+  p: number;
+  mean: Float64Array;
+  inv: Float64Array;
+  hStride: number;
+  hScale: number;
+  cw0: number;
+  cw1: number;
+}
+
+/** Every hStride-th row, standardised and weighted by h_i, into the Gram accumulator's blocks. */
+function hessianRows(o: HessianRows, t: Float64Array, gram: GramAccumulator): void {
+  const { values, labels, rows, p, mean, inv, hStride, hScale, cw0, cw1 } = o;
+  const B = gram.block;
+  const zb = gram.z;
+  const wzb = gram.wz;
+  const b0 = t[p];
+  let i = 0;
+  for (let r = 0; r < rows; r += hStride) {
+    const off = r * p;
+    let s = b0;
+    for (let c = 0, k = i; c < p; c++, k += B) {
+      const v = values[off + c];
+      const zc = !Number.isNaN(v) ? (v - mean[c]) * inv[c] : 0;
+      zb[k] = zc;
+      s += t[c] * zc;
+    }
+    const mu = 1 / (1 + Math.exp(-s));
+    const h = hScale * (labels[r] ? cw1 : cw0) * mu * (1 - mu);
+    for (let k = i, end = i + p * B; k < end; k += B) wzb[k] = h * zb[k];
+    zb[p * B + i] = 1;
+    wzb[p * B + i] = h;
+    if (++i === B) {
+      gram.flush(B);
+      i = 0;
+    }
+  }
+  if (i > 0) gram.flush(i);
+}
+
 export function fitNewtonLogistic(
   values: Float32Array,
   labels: Uint8Array,
@@ -124,7 +215,7 @@ export function fitNewtonLogistic(
   const p = cols;
   const d = p + 1;
   const theta = new Float64Array(d);
-  const z = new Float64Array(p);
+  const u = new Float64Array(p);
   const grad = new Float64Array(d);
   const gradTrial = new Float64Array(d);
   const hess = new Float64Array(d * d);
@@ -150,37 +241,15 @@ export function fitNewtonLogistic(
   // start the intercept at the weighted log-odds: one Newton step saved, and exact when p = 0
   if (pos > 0 && pos < totalW) theta[p] = Math.log(pos / (totalW - pos));
 
-  /**
-   * One pass over the rows at t: the objective, and its gradient into g. This is the line
-   * search's test and, for the accepted point, the next iteration's gradient in the same pass.
-   */
   const objectiveAndGradient = (t: Float64Array, g: Float64Array): number => {
-    g.fill(0);
-    let f = 0;
-    const b0 = t[p];
-    for (let r = 0; r < rows; r++) {
-      const o = r * cols;
-      let s = b0;
-      for (let c = 0; c < p; c++) {
-        const v = values[o + c];
-        const zc = !Number.isNaN(v) ? (v - mean[c]) * inv[c] : 0;
-        z[c] = zc;
-        s += t[c] * zc;
-      }
-      const y = labels[r];
-      const w = y ? cw1 : cw0;
-      // logloss = softplus(s) - y s;  d/ds = sigmoid(s) - y
-      f += w * (softplus(s) - (y ? s : 0));
-      const e = w * (1 / (1 + Math.exp(-s)) - y);
-      if (e !== 0) for (let c = 0; c < p; c++) g[c] += e * z[c];
-      g[p] += e;
-    }
+    for (let c = 0; c < p; c++) u[c] = t[c] * inv[c];
+    const f = rowPass(values, labels, rows, p, mean, u, t[p], cw0, cw1, g);
     let pen2 = 0;
     let pen1 = 0;
     for (let c = 0; c < p; c++) {
+      g[c] = g[c] * inv[c] + l2 * t[c];
       pen2 += t[c] * t[c];
       pen1 += Math.abs(t[c]);
-      g[c] += l2 * t[c];
     }
     return f + 0.5 * l2 * pen2 + l1 * pen1;
   };
@@ -191,35 +260,12 @@ export function fitNewtonLogistic(
   for (let r = 0; r < rows; r += hStride) hW += labels[r] ? cw1 : cw0;
   const hScale = hW > 0 ? totalW / hW : 1;
   const gram = new GramAccumulator(d, { wasm: opt.wasm });
-  const B = gram.block;
-  const zb = gram.z;
-  const wzb = gram.wz;
 
   /** The Hessian of the smooth part at t (lower and upper triangle) into hess. */
   const hessian = (t: Float64Array): void => {
     gram.reset();
-    let i = 0;
-    const b0 = t[p];
-    for (let r = 0; r < rows; r += hStride) {
-      const o = r * cols;
-      let s = b0;
-      for (let c = 0; c < p; c++) {
-        const v = values[o + c];
-        const zc = !Number.isNaN(v) ? (v - mean[c]) * inv[c] : 0;
-        zb[c * B + i] = zc;
-        s += t[c] * zc;
-      }
-      const mu = 1 / (1 + Math.exp(-s));
-      const h = hScale * (labels[r] ? cw1 : cw0) * mu * (1 - mu);
-      for (let c = 0; c < p; c++) wzb[c * B + i] = h * zb[c * B + i];
-      zb[p * B + i] = 1;
-      wzb[p * B + i] = h;
-      if (++i === B) {
-        gram.flush(B);
-        i = 0;
-      }
-    }
-    if (i > 0) gram.flush(i);
+    const ctx: HessianRows = { values, labels, rows, p, mean, inv, hStride, hScale, cw0, cw1 };
+    hessianRows(ctx, t, gram);
     gram.result(hess);
     for (let a = 0; a < p; a++) hess[a * d + a] += l2;
   };
