@@ -10,11 +10,11 @@ function fill(g: GramAccumulator, n: number, rng: Rng): { z: number[][]; h: numb
   for (let i = 0; i < n; i++) {
     const row: number[] = [];
     const hi = rng.next();
+    g.h[i] = hi;
     for (let c = 0; c < g.d; c++) {
       const v = rng.normal();
       row.push(v);
       g.z[c * g.block + i] = v;
-      g.wz[c * g.block + i] = hi * v;
     }
     z.push(row);
     h.push(hi);

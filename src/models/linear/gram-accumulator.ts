@@ -6,12 +6,13 @@
  * Building it costs d^2/2 multiply-adds per row against d for the gradient, so it is the whole
  * fit: 70k rows x 83 columns is 240M multiply-adds per Newton step. Accumulating one row at a
  * time into the d x d matrix (a load, multiply-add and store per entry) ran at ~0.3 G/s; here the
- * caller writes BLOCK rows column-major, the kernel takes dot products of whole columns with the
+ * caller writes BLOCK rows column-major and their weights, the kernel weighs them and takes dot products of whole columns with the
  * sums in registers (a 2 x 4 tile of columns per turn, two rows per f64x2 lane pair), ~3 G/s.
  *
  *   block buffers (column-major, BLOCK rows; columns d..P-1 stay zero):
  *     z  = [ z[0][0..BLOCK) | z[1][0..BLOCK) | ... | z[P-1][...] ]     standardised values
- *     wz = same layout, h_i z[c][i]                                     weighted copy
+ *     h  = [ h[0..BLOCK) ]                                              row weights
+ *     wz = same layout as z, h_i z[c][i]                                weighted copy (kernel)
  *   sums: P x P cells of two doubles, cell (a, b) = (sum over even rows, sum over odd rows)
  *     of wz[a][i] z[b][i]; the kernel fills every b <= a (and a few cells above the diagonal,
  *     which are ignored). The two lanes are added at the end.
@@ -106,6 +107,40 @@ function tileFunc(P: number, block: number): FuncDef {
   return { name: "tile", params, locals, body: c };
 }
 
+/** weigh(z, h, wz): wz[c][i] = h[i] z[c][i] for the P columns of a block (two rows per turn). */
+function weighFunc(P: number, block: number): FuncDef {
+  const SB = block * 8;
+  const params: ValType[] = [I32, I32, I32];
+  const [z0, h0, wz0] = [0, 1, 2];
+  const locals: ValType[] = [];
+  const add = (t: ValType) => {
+    locals.push(t);
+    return params.length + locals.length - 1;
+  };
+  const col = add(I32);
+  const off = add(I32);
+  const zc = add(I32);
+  const wzc = add(I32);
+  const c = new Code();
+  c.i32(0).set(col).get(z0).set(zc).get(wz0).set(wzc);
+  c.loop(); // over columns
+  c.i32(0).set(off);
+  c.loop(); // over rows, two per turn
+  c.get(wzc).get(off).i32Add();
+  c.get(h0).get(off).i32Add().v128Load(0);
+  c.get(zc).get(off).i32Add().v128Load(0);
+  c.f64x2Mul().v128Store(0);
+  c.get(off).i32(16).i32Add().set(off);
+  c.get(off).i32(SB).i32LtU().brIf(0);
+  c.end();
+  c.get(zc).i32(SB).i32Add().set(zc);
+  c.get(wzc).i32(SB).i32Add().set(wzc);
+  c.get(col).i32(1).i32Add().set(col);
+  c.get(col).i32(P).i32LtU().brIf(0);
+  c.end();
+  return { name: "weigh", params, locals, body: c };
+}
+
 const moduleCache = new Map<string, WasmModule | null>();
 
 /** The compiled kernel for P padded columns, or null without WebAssembly SIMD. */
@@ -113,7 +148,7 @@ function gramModule(P: number, block: number): WasmModule | null {
   const key = `${P}x${block}`;
   let m = moduleCache.get(key);
   if (m === undefined) {
-    const bytes = assembleModule([tileFunc(P, block)]);
+    const bytes = assembleModule([tileFunc(P, block), weighFunc(P, block)]);
     m = wasmApi?.validate(bytes) ? new wasmApi.Module(bytes) : null;
     moduleCache.set(key, m);
   }
@@ -134,13 +169,17 @@ export class GramAccumulator {
   readonly block: number;
   /** Standardised values of the current block, column-major (z[c * block + i]). */
   readonly z: Float64Array;
-  /** h_i z[c][i], same layout. */
-  readonly wz: Float64Array;
+  /** Row weights h_i of the current block. */
+  readonly h: Float64Array;
+  /** h_i z[c][i], same layout as z (filled by flush). */
+  private readonly wz: Float64Array;
   /** True when the WebAssembly kernel is in use. */
   readonly usesWasm: boolean;
   private readonly P: number;
   private readonly sums: Float64Array;
   private readonly tile: ((wa: number, zq: number, nq: number, cell: number) => void) | null;
+  private readonly weigh: ((z: number, h: number, wz: number) => void) | null;
+  private readonly hByte: number;
   private readonly zByte: number;
   private readonly wzByte: number;
   private readonly sumsByte: number;
@@ -155,22 +194,27 @@ export class GramAccumulator {
     this.zByte = 0;
     this.wzByte = P * colBytes;
     this.sumsByte = 2 * P * colBytes;
-    const bytes = this.sumsByte + P * P * 16;
+    this.hByte = this.sumsByte + P * P * 16;
+    const bytes = this.hByte + colBytes;
     const mod = opts.wasm === false ? null : gramModule(P, this.block);
     if (mod !== null && wasmApi) {
       const pages = Math.ceil(bytes / 65536);
       const memory = new wasmApi.Memory({ initial: pages, maximum: pages, shared: true });
       const inst = new wasmApi.Instance(mod, { env: { mem: memory } });
       this.tile = inst.exports.tile as (wa: number, zq: number, nq: number, cell: number) => void;
+      this.weigh = inst.exports.weigh as (z: number, h: number, wz: number) => void;
       const all = new Float64Array(memory.buffer, 0, bytes / 8);
       this.z = all.subarray(0, P * this.block);
       this.wz = all.subarray(P * this.block, 2 * P * this.block);
-      this.sums = all.subarray(2 * P * this.block);
+      this.sums = all.subarray(2 * P * this.block, this.hByte / 8);
+      this.h = all.subarray(this.hByte / 8);
     } else {
       this.tile = null;
+      this.weigh = null;
       this.z = new Float64Array(P * this.block);
       this.wz = new Float64Array(P * this.block);
       this.sums = new Float64Array(P * P * 2);
+      this.h = new Float64Array(this.block);
     }
     this.usesWasm = this.tile !== null;
   }
@@ -180,12 +224,16 @@ export class GramAccumulator {
     this.sums.fill(0);
   }
 
-  /** Add the first n rows of the block (rows n..block-1 are zeroed first, so they add nothing). */
+  /**
+   * Add the first n rows of the block: their z columns (finite values) weighted by h. Rows
+   * n..block-1 get weight 0 first, so whatever z holds there adds nothing.
+   */
   flush(n: number): void {
     const B = this.block;
-    if (n < B) for (let c = 0; c < this.d; c++) this.wz.fill(0, c * B + n, (c + 1) * B);
-    if (this.tile) {
+    if (n < B) this.h.fill(0, n);
+    if (this.tile && this.weigh) {
       const colBytes = B * 8;
+      this.weigh(this.zByte, this.hByte, this.wzByte);
       for (let a = 0; a < this.P; a += 2) {
         this.tile(
           this.wzByte + a * colBytes,
@@ -199,8 +247,12 @@ export class GramAccumulator {
 
   /** The JS kernel: the wasm tile's arithmetic, lane by lane in the same order. */
   private flushJs(): void {
-    const { z, wz, sums, P } = this;
+    const { z, wz, h, sums, P } = this;
     const B = this.block;
+    for (let c = 0; c < P; c++) {
+      const o = c * B;
+      for (let i = 0; i < B; i++) wz[o + i] = h[i] * z[o + i];
+    }
     for (let a = 0; a < P; a++) {
       const oa = a * B;
       const bEnd = (((a & ~1) + 1) >> 2) * 4 + 4;

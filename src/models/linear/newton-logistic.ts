@@ -179,7 +179,7 @@ function hessianRows(o: HessianRows, t: Float64Array, gram: GramAccumulator): vo
   const { values, labels, rows, p, mean, inv, hStride, hScale, cw0, cw1 } = o;
   const B = gram.block;
   const zb = gram.z;
-  const wzb = gram.wz;
+  const hb = gram.h;
   const b0 = t[p];
   let i = 0;
   for (let r = 0; r < rows; r += hStride) {
@@ -192,10 +192,8 @@ function hessianRows(o: HessianRows, t: Float64Array, gram: GramAccumulator): vo
       s += t[c] * zc;
     }
     const mu = 1 / (1 + Math.exp(-s));
-    const h = hScale * (labels[r] ? cw1 : cw0) * mu * (1 - mu);
-    for (let k = i, end = i + p * B; k < end; k += B) wzb[k] = h * zb[k];
+    hb[i] = hScale * (labels[r] ? cw1 : cw0) * mu * (1 - mu);
     zb[p * B + i] = 1;
-    wzb[p * B + i] = h;
     if (++i === B) {
       gram.flush(B);
       i = 0;
