@@ -71,7 +71,10 @@ export const rfSearchSpace: SearchSpace = {
     maxDepth: { type: "int", min: 6, max: 30 },
     maxFeatures: { type: "choice", values: ["sqrt", "log2", "third", "half"] },
     minRowsPerLeaf: { type: "int", min: 1, max: 50, log: true },
-    sampleFraction: { type: "float", min: 0.3, max: 1 },
+    // at most 0.8: each tree's cost grows with its sample, and on ml-latest-small the samples
+    // above 0.8 bought no validation AUC (best random trial 0.8335 at 0.84 with the range up to
+    // 1, 0.8331 at 0.68 with this one) for ~13% more CPU over the 10 trials
+    sampleFraction: { type: "float", min: 0.3, max: 0.8 },
   },
   // minRowsPerLeaf 20 was the worst column on ml-latest-small at both depths
   grid: {
