@@ -14,18 +14,61 @@ export function partitionIndices(ws: Workspace, node: OpenNode, scratch: Int32Ar
   const { idx, binsT, rows } = ws;
   const f = node.feature;
   const t = node.bin;
-  const dl = node.defaultLeft === 1;
-  const mb = ws.missingBin[f];
   const col = binsT.subarray(f * rows, (f + 1) * rows);
-  let l = node.start;
-  let k = 0;
-  for (let i = node.start; i < node.end; i++) {
-    const r = idx[i];
-    const b = col[r];
-    if (b === mb ? dl : b <= t) idx[l++] = r;
-    else scratch[k++] = r;
+  const l = splitRows(
+    idx,
+    idx,
+    scratch,
+    col,
+    node.start,
+    node.end,
+    node.start,
+    0,
+    t,
+    ws.missingBin[f],
+    node.defaultLeft,
+  );
+  idx.set(scratch.subarray(0, node.end - l), l);
+  return l;
+}
+
+/**
+ * Stable split of rows src[a..b) by their code in `col`: left rows to left[l0..), right rows to
+ * right[r0..); returns the end of the left rows. Branch-free (the direction of a row is as good
+ * as random, and a mispredicted branch per row cost more than both stores): each row is written
+ * to both outputs and only the side it belongs to advances. left may be src (l never passes i).
+ *
+ *   goes left = missing ? defaultLeft : code <= t
+ */
+export function splitRows(
+  src: Int32Array,
+  left: Int32Array,
+  right: Int32Array,
+  col: Uint8Array,
+  a: number,
+  b: number,
+  l0: number,
+  r0: number,
+  t: number,
+  missingBin: number,
+  defaultLeft: number,
+): number {
+  // no missing bin (-1) becomes 511, which no code equals
+  const mb = missingBin & 511;
+  const dl = defaultLeft & 1;
+  let l = l0;
+  let r = r0;
+  for (let i = a; i < b; i++) {
+    const row = src[i];
+    const c = col[row];
+    const le = (c - t - 1) >>> 31;
+    const miss = ((c ^ mb) - 1) >>> 31;
+    const go = le ^ (miss & (le ^ dl));
+    left[l] = row;
+    right[r] = row;
+    l += go;
+    r += 1 - go;
   }
-  idx.set(scratch.subarray(0, k), l);
   return l;
 }
 

@@ -27,6 +27,7 @@ import {
   subtractHistogram,
 } from "./histogram.js";
 import { applyBinTable } from "./binning.js";
+import { splitRows } from "./row-partition.js";
 import { type ObjectiveName, objectiveFor } from "./objectives/index.js";
 import { findBestSplit, RES_FIELDS, type SplitParams } from "./splitter.js";
 import { type Hist4, histKernel, type WasmMemory } from "./wasm-histogram.js";
@@ -465,21 +466,21 @@ function rowJob(ws: Workspace, kind: number, part: number, parts: number): void 
       for (let k = a; k < b; k++) raw[idx[k]] += pv[k];
     } else {
       const f = J[J_PF];
-      const t = J[J_PB];
-      const dl = J[J_PDL] === 1;
-      const mb = ws.missingBin[f];
       const rows = ws.rows;
       const col = ws.binsT.subarray(f * rows, (f + 1) * rows);
-      const L = ws.partL;
-      const R = ws.partR;
-      let l = a;
-      let r = a;
-      for (let i = a; i < b; i++) {
-        const row = idx[i];
-        const c = col[row];
-        if (c === mb ? dl : c <= t) L[l++] = row;
-        else R[r++] = row;
-      }
+      const l = splitRows(
+        idx,
+        ws.partL,
+        ws.partR,
+        col,
+        a,
+        b,
+        a,
+        a,
+        J[J_PB],
+        ws.missingBin[f],
+        J[J_PDL],
+      );
       ws.partCounts[part] = l - a;
     }
   }
