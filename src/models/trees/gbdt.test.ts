@@ -224,7 +224,7 @@ test("thread count does not change the model on a table big enough for per-row j
 
 test("the WebAssembly histogram kernel grows the same model as the JavaScript loops", async () => {
   assert.equal(wasmHistogramAvailable(), true, "Node 20 has WebAssembly SIMD");
-  const train = syntheticTable(20_000, 23, 3);
+  const train = syntheticTable(70_000, 23, 3); // >= 65,536 rows: blocked root builds
   for (const cfg of [
     { trees: 4, maxDepth: 5, earlyStoppingRounds: 0 },
     { trees: 4, subsample: 0.7, colsampleByTree: 0.6, earlyStoppingRounds: 0 },

@@ -19,6 +19,7 @@ import { WorkerPool, defaultThreads } from "./worker-pool.js";
 import {
   createWorkspace,
   executeJob,
+  HIST_BLOCKS,
   inProcessRunner,
   J_END,
   J_KIND,
@@ -92,7 +93,9 @@ export async function trainGbdt(
   const slots = 1 + Math.max(2, Math.min(wanted, Math.floor(SLOT_BUDGET_BYTES / slotBytes) - 1));
   // the WebAssembly histogram kernel (2-channel histograms) needs its arrays in its memory
   const wasm =
-    withCount || opts.kernel === "js" ? null : placeForKernel(rows, stride, slots, slotBytes);
+    withCount || opts.kernel === "js"
+      ? null
+      : placeForKernel(rows, stride, slots + HIST_BLOCKS, slotBytes);
   const { bins, binsT, mapper, usable, fitted } = emptyBinMatrix(
     values,
     rows,
@@ -111,6 +114,7 @@ export async function trainGbdt(
     missingBin: mapper.missingBin,
     withCount,
     slots,
+    blockSlots: HIST_BLOCKS,
     params: c,
     shared,
     rowJobs: { objective: c.objective, values, srcCols: cols },

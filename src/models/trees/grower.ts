@@ -20,6 +20,7 @@ import { findBestSplitSmall, SMALL_NODE_ROWS } from "./small-node-splitter.js";
 import { RES_FIELDS, type SplitParams } from "./splitter.js";
 import {
   executeJob,
+  histBlocks,
   J_BUILD,
   J_BUILD_SLOT,
   J_END,
@@ -32,6 +33,7 @@ import {
   J_PB,
   J_PDL,
   J_PF,
+  J_PHASE,
   J_START,
   KIND_HIST,
   KIND_PART,
@@ -470,8 +472,17 @@ export class Grower {
       }
     }
     const work = (build.end - build.start) * nf;
-    if (this.runner.threads > 1 && work >= this.parallelMinWork) this.runner.run(ws);
-    else runLocal(ws);
+    const run = (): void => {
+      if (this.runner.threads > 1 && work >= this.parallelMinWork) this.runner.run(ws);
+      else runLocal(ws);
+    };
+    if (histBlocks(ws, build.end - build.start) > 0) {
+      // blocked build: the row blocks' histograms first, then sum, subtract and evaluate
+      J[J_PHASE] = 1;
+      run();
+    }
+    J[J_PHASE] = 0;
+    run();
     for (let e = 0; e < evals.length; e++) {
       const node = evals[e][0];
       let best = Number.NEGATIVE_INFINITY;

@@ -47,7 +47,9 @@ export const J_PB = 11;
 export const J_PDL = 12;
 /** HIST: parts to cut the features into (0 = all of the runner's parts). */
 export const J_HPARTS = 13;
-const JOB_INTS = 14;
+/** HIST: 1 = phase 1 of a blocked build (block histograms only), else the whole job. */
+export const J_PHASE = 14;
+const JOB_INTS = 15;
 export const KIND_HIST = 0;
 export const KIND_BIN = 1;
 export const KIND_RAW = 2;
@@ -75,6 +77,8 @@ export interface Workspace {
   missingBin: Int32Array;
   layout: HistLayout;
   slots: number;
+  /** Row-block histograms after the slots (blocked builds, histBlocks); 0 = none. */
+  blockSlots: number;
   hist: Float64Array;
   /** Split results, 2 sets x cols x RES_FIELDS. */
   res: Float64Array;
@@ -123,6 +127,7 @@ export interface WorkspaceBuffers {
   cols: number;
   withCount: boolean;
   slots: number;
+  blockSlots: number;
   bins: ArrayBufferLike;
   binsT: ArrayBufferLike;
   gh: ArrayBufferLike;
@@ -164,6 +169,8 @@ export function createWorkspace(opts: {
   missingBin: Int32Array;
   withCount: boolean;
   slots: number;
+  /** Row-block histograms for blocked builds (default 0: never blocked). */
+  blockSlots?: number;
   params: SplitParams;
   shared: boolean;
   /**
@@ -194,13 +201,14 @@ export function createWorkspace(opts: {
     cols,
     withCount: opts.withCount,
     slots: opts.slots,
+    blockSlots: opts.blockSlots ?? 0,
     bins: opts.bins.buffer,
     binsT: opts.binsT.buffer,
     gh: buffer(opts.wasm ? 0 : rows * 16, shared),
     idx: buffer(opts.wasm ? 0 : rows * 4, shared),
     nBins: buffer(cols * 4, shared),
     missingBin: buffer(cols * 4, shared),
-    hist: buffer(opts.wasm ? 0 : opts.slots * layout.size * 8, shared),
+    hist: buffer(opts.wasm ? 0 : (opts.slots + (opts.blockSlots ?? 0)) * layout.size * 8, shared),
     res: buffer(2 * cols * RES_FIELDS * 8, shared),
     feats: buffer(cols * 4, shared),
     masks: buffer(2 * cols, shared),
@@ -243,6 +251,7 @@ export function workspaceBuffers(ws: Workspace): WorkspaceBuffers {
     cols: ws.cols,
     withCount: ws.layout.ch === 3,
     slots: ws.slots,
+    blockSlots: ws.blockSlots,
     bins: ws.bins.buffer,
     binsT: ws.binsT.buffer,
     gh: ws.gh.buffer,
@@ -289,8 +298,11 @@ export function attachWorkspace(b: WorkspaceBuffers): Workspace {
     missingBin: new Int32Array(b.missingBin),
     layout,
     slots: b.slots,
+    blockSlots: b.blockSlots,
     hist:
-      w && mem ? new Float64Array(mem, w.hist, b.slots * layout.size) : new Float64Array(b.hist),
+      w && mem
+        ? new Float64Array(mem, w.hist, (b.slots + b.blockSlots) * layout.size)
+        : new Float64Array(b.hist),
     res: new Float64Array(b.res),
     feats: new Int32Array(b.feats),
     masks: new Uint8Array(b.masks),
@@ -321,6 +333,10 @@ export function executeJob(ws: Workspace, part: number, allParts: number): void 
     rowJob(ws, kind, part, allParts);
     return;
   }
+  if (J[J_PHASE] === 1) {
+    buildBlocks(ws, part, allParts);
+    return;
+  }
   // Histogram jobs use at most J_HPARTS parts: each part re-reads every row's index and
   // gradient pair, so cutting the features finer than one part per thread costs more than the
   // balance it buys.
@@ -343,53 +359,25 @@ export function executeJob(ws: Workspace, part: number, allParts: number): void 
   const buildOff = J[J_BUILD_SLOT] * size;
   // dense feature lists: build whole groups with the 4-codes-per-load kernel
   const dense = ws.layout.ch === 2 && ws.cols % 4 === 0 && 2 * nf >= 4 * nG;
-  if (J[J_BUILD] === 1 && dense && ws.hist4 && ws.wasm) {
-    if (gb > ga) {
+  if (J[J_BUILD] === 1) {
+    const nb = histBlocks(ws, J[J_END] - J[J_START]);
+    if (nb === 0) {
+      buildRows(ws, buildOff, J[J_START], J[J_END], dense, ga, gb, a, b);
+    } else {
+      // phase 2 of a blocked build: the slot is the sum of the row blocks' histograms, added
+      // in block order (so it does not depend on which thread built which block)
       const fs = ws.layout.featStride;
-      ws.hist.fill(0, buildOff + 4 * ga * fs, buildOff + 4 * gb * fs);
-      const W = ws.wasm;
-      ws.hist4(
-        W.hist + (buildOff + 4 * ga * fs) * 8,
-        W.bins,
-        ws.cols,
-        W.gh,
-        W.idx,
-        W.idx + 4 * J[J_START],
-        W.idx + 4 * J[J_END],
-        4 * ga,
-        4 * gb,
-      );
+      const h = ws.hist;
+      for (let j = a; j < b; j++) {
+        const o = buildOff + feats[j] * fs;
+        const o0 = blockOff(ws, 0) + feats[j] * fs;
+        h.copyWithin(o, o0, o0 + fs);
+        for (let c = 1; c < nb; c++) {
+          const oc = blockOff(ws, c) + feats[j] * fs;
+          for (let k = 0; k < fs; k++) h[o + k] += h[oc + k];
+        }
+      }
     }
-  } else if (J[J_BUILD] === 1 && dense) {
-    if (gb > ga) {
-      buildHistogramGroups(
-        ws.hist,
-        buildOff,
-        ws.layout,
-        ws.bins32,
-        ws.cols >> 2,
-        ws.gh,
-        ws.idx,
-        J[J_START],
-        J[J_END],
-        ga,
-        gb,
-      );
-    }
-  } else if (J[J_BUILD] === 1 && b > a) {
-    buildHistogram(
-      ws.hist,
-      buildOff,
-      ws.layout,
-      ws.bins,
-      ws.gh,
-      ws.idx,
-      J[J_START],
-      J[J_END],
-      ws.feats,
-      a,
-      b,
-    );
   }
   if (J[J_PARENT_SLOT] >= 0) {
     subtractHistogram(ws.hist, J[J_PARENT_SLOT] * size, buildOff, ws.layout, ws.feats, a, b);
@@ -422,6 +410,102 @@ export function executeJob(ws: Workspace, part: number, allParts: number): void 
           rOff,
         );
     }
+  }
+}
+
+/** Rows per block of a blocked histogram build (see histBlocks). */
+export const HIST_BLOCK_ROWS = 16_384;
+/** Block histograms a boosting workspace keeps after its slots. */
+export const HIST_BLOCKS = 32;
+
+/**
+ * Row blocks of a histogram build over n rows: 0 = build in one pass (threads split the
+ * features), else the rows are cut into this many blocks, each built into its own histogram
+ * (phase 1, threads split the blocks) and summed in block order (phase 2, threads split the
+ * features). Blocks read each row's index, gradient pair and codes once in all, where a feature
+ * split reads them once per thread. Depends on n only, never on the thread count.
+ */
+export function histBlocks(ws: Workspace, n: number): number {
+  if (ws.blockSlots < 4) return 0;
+  const nb = Math.min(ws.blockSlots, Math.floor(n / HIST_BLOCK_ROWS));
+  return nb >= 4 ? nb : 0;
+}
+
+function blockOff(ws: Workspace, c: number): number {
+  return (ws.slots + c) * ws.layout.size;
+}
+
+/** Phase 1 of a blocked build: blocks [part/parts share) over all of the job's features. */
+function buildBlocks(ws: Workspace, part: number, parts: number): void {
+  const J = ws.jobI;
+  const start = J[J_START];
+  const n = J[J_END] - start;
+  const nb = histBlocks(ws, n);
+  const nf = J[J_NFEATS];
+  if (nf === 0) return;
+  const feats = ws.feats;
+  const g0 = feats[0] >> 2;
+  const g1 = (feats[nf - 1] >> 2) + 1;
+  const dense = ws.layout.ch === 2 && ws.cols % 4 === 0 && 2 * nf >= 4 * (g1 - g0);
+  const c0 = Math.floor((nb * part) / parts);
+  const c1 = Math.floor((nb * (part + 1)) / parts);
+  for (let c = c0; c < c1; c++) {
+    const a = start + Math.floor((n * c) / nb);
+    const b = start + Math.floor((n * (c + 1)) / nb);
+    buildRows(ws, blockOff(ws, c), a, b, dense, g0, g1, 0, nf);
+  }
+}
+
+/**
+ * Histogram of rows idx[start..end) into the histogram at `off`: whole 4-feature groups
+ * [ga, gb) when dense, else the listed features feats[a..b).
+ */
+function buildRows(
+  ws: Workspace,
+  off: number,
+  start: number,
+  end: number,
+  dense: boolean,
+  ga: number,
+  gb: number,
+  a: number,
+  b: number,
+): void {
+  if (dense && ws.hist4 && ws.wasm) {
+    if (gb > ga) {
+      const fs = ws.layout.featStride;
+      ws.hist.fill(0, off + 4 * ga * fs, off + 4 * gb * fs);
+      const W = ws.wasm;
+      ws.hist4(
+        W.hist + (off + 4 * ga * fs) * 8,
+        W.bins,
+        ws.cols,
+        W.gh,
+        W.idx,
+        W.idx + 4 * start,
+        W.idx + 4 * end,
+        4 * ga,
+        4 * gb,
+      );
+    }
+  } else if (dense) {
+    if (gb > ga) {
+      buildHistogramGroups(
+        ws.hist,
+        off,
+        ws.layout,
+        ws.bins32,
+        ws.cols >> 2,
+        ws.gh,
+        ws.idx,
+        start,
+        end,
+        ga,
+        gb,
+      );
+    }
+  } else if (b > a) {
+    buildHistogram(ws.hist, off, ws.layout, ws.bins, ws.gh, ws.idx, start, end, ws.feats, a, b);
   }
 }
 
