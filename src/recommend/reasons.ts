@@ -38,6 +38,11 @@ export function reasonKindOf(feature: string): ReasonKind | null {
   return null;
 }
 
+/** Per feature: 1 when a reason can name it (reasonKindOf), the contributions explain() reads. */
+export function reasonFeatures(names: readonly string[]): Uint8Array {
+  return Uint8Array.from(names, (n) => (reasonKindOf(n) ? 1 : 0));
+}
+
 /** "Matrix, The (1999)" -> "The Matrix". */
 export function displayTitle(title: string): string {
   let t = title.replace(/\s*\(\s*\d{4}(?:\s*[-–]\s*\d{0,4})?\s*\)\s*$/u, "").trim();

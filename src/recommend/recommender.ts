@@ -20,9 +20,9 @@ import { coldStartScores } from "./cold-start-ranking.js";
 import type { MovieCatalog } from "./movie-catalog.js";
 import type { RatingBook, UserRatings } from "./rating-book.js";
 import type { RatingLog } from "./rating-log.js";
-import { coldStartReasons, UserReasons } from "./reasons.js";
+import { coldStartReasons, reasonFeatures, UserReasons } from "./reasons.js";
 import { rankScored } from "./rank-scored.js";
-import { rowContributions } from "./row-contributions.js";
+import { prepareContributions, rowContributions } from "./row-contributions.js";
 import type { ScoringPool } from "./scoring-pool.js";
 import { SimilarMovies } from "./similar-movies.js";
 import { SimilarityIndex, topK } from "./similarity-index.js";
@@ -118,6 +118,8 @@ export class Recommender {
   /** Bumped by every rating added (recommendAsync's cache check). */
   private generation = 0;
   private readonly similarMovies: SimilarMovies;
+  /** Per feature: 1 when a reason can name it; only these contributions are computed. */
+  private readonly explained: Uint8Array;
 
   constructor(
     readonly parts: RecommenderParts,
@@ -144,6 +146,10 @@ export class Recommender {
         `the model was fitted on features [${names.slice(0, 5).join(", ")}...] (${names.length}) but the feature pipeline builds [${fnames.slice(0, 5).join(", ")}...] (${fnames.length})`,
       );
     }
+    this.explained = reasonFeatures(names);
+    // The scoring workers explain when there are some; otherwise this thread does, and builds
+    // its TreeSHAP tables now rather than on the first request.
+    if (!parts.scoring) prepareContributions(parts.model, this.explained);
   }
 
   info(): { run: string | null; model: string | null } {
@@ -216,7 +222,7 @@ export class Recommender {
       prep,
       p,
       top,
-      rowContributions(this.parts.model, rows, names.length, top),
+      rowContributions(this.parts.model, rows, names.length, top, this.explained),
     );
     return key ? this.remember(key, out) : out;
   }

@@ -7,7 +7,8 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { getModel } from "../models/index.js";
 import { rankScored } from "./rank-scored.js";
-import { rowContributions } from "./row-contributions.js";
+import { reasonFeatures } from "./reasons.js";
+import { prepareContributions, rowContributions } from "./row-contributions.js";
 import { type ScoreReply, type ScoreRequest, transferables } from "./scoring-pool.js";
 
 const { family, bytes } = workerData as { family: string; bytes: Uint8Array };
@@ -15,12 +16,15 @@ const fam = getModel(family);
 if (!fam) throw new Error(`scoring worker: model family "${family}" is not registered`);
 const model = fam.load(bytes);
 const cols = model.featureNames.length;
+// Only the contributions a reason can name (as Recommender.recommend), tables built at start.
+const explained = reasonFeatures(model.featureNames);
+prepareContributions(model, explained);
 
 parentPort?.on("message", (req: ScoreRequest) => {
   try {
     const p = model.predict(req.rows, req.movies.length);
     const top = rankScored(p, req.movies, req.k);
-    const contribs = rowContributions(model, req.rows, cols, top);
+    const contribs = rowContributions(model, req.rows, cols, top, explained);
     const bias = new Float64Array(top.length);
     const values = new Float32Array(top.length * cols);
     contribs.forEach((c, i) => {

@@ -21,7 +21,7 @@ export { setPredictThreads } from "./predict-pool.js";
 export { trainForest } from "./random-forest.js";
 export { type RfConfig, rfSearchSpace, rfSpec } from "./rf-config.js";
 export { rfFamily } from "./rf-family.js";
-export { TreeShap } from "./shap.js";
+export { DEFAULT_SUBSET_ENTRIES, FeatureSubset, TreeShap } from "./shap.js";
 export { syntheticTable } from "./synthetic-table.js";
 export { TreeModel, type TreeModelHeader } from "./tree-model.js";
 export type { TreeTable } from "./tree-table.js";

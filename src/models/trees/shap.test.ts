@@ -142,3 +142,46 @@ test("leaf tables give Algorithm 2's values; deep trees and small budgets fall b
     }
   }
 });
+
+test("a feature subset gives the leaf tables' values for its features and leaves the rest", async () => {
+  const M = 12;
+  const train = syntheticTable(600, M, 5);
+  for (let i = 0; i < train.values.length; i += 41) train.values[i] = Number.NaN;
+  const m = await trainGbdt(
+    train,
+    { trees: 30, maxDepth: 6, earlyStoppingRounds: 0 },
+    { threads: 1 },
+  );
+  const shap = new TreeShap(m.forest);
+  const want = Uint8Array.from({ length: M }, (_, j) => (j % 3 === 0 || j === 7 ? 1 : 0));
+  const subset = shap.subset(want);
+  assert.equal(subset.trees, 30);
+  assert.ok(subset.entries > 0);
+  // A budget for part of the forest: the other trees go the leaf-table way, same values.
+  const part = shap.subset(want, Math.floor(subset.entries / 2));
+  assert.ok(part.trees > 0 && part.trees < 30, `${part.trees} trees within half the budget`);
+  const rows = 40;
+  const offsets = Array.from({ length: rows }, (_, r) => (r * 7) % train.rows).map((r) => r * M);
+  const full = new Float64Array(rows * M);
+  shap.explainRows(train.values, offsets, full, M, 0.7);
+  for (const s of [subset, part]) {
+    const got = new Float64Array(rows * M).fill(5);
+    shap.explainRows(train.values, offsets, got, M, 0.7, s);
+    for (let r = 0; r < rows; r++) {
+      for (let j = 0; j < M; j++) {
+        const g = got[r * M + j];
+        if (want[j] === 0) assert.equal(g, 5, "features outside the subset are left as they were");
+        else {
+          const f = full[r * M + j];
+          assert.ok(
+            Math.abs(g - 5 - f) < 1e-6 * (1 + Math.abs(f)),
+            `row ${r} feature ${j}: ${g - 5} vs ${f}`,
+          );
+        }
+      }
+    }
+  }
+  // A subset of another forest is refused.
+  const other = new TreeShap(m.forest.slice(10));
+  assert.throws(() => other.explainRows(train.values, [0], new Float64Array(M), M, 1, subset));
+});
