@@ -408,14 +408,26 @@ export async function buildFeatures(
   const trainFolds = Int8Array.from(split.train, (i) => fold[i]);
 
   // Pair (CF) sources: per fold on the other folds' ratings, then on the whole training part.
-  const ratingsOf = (rows: Int32Array): TrainRatings => ({
-    user: Int32Array.from(rows, (i) => r.user[i]),
-    movie: Int32Array.from(rows, (i) => r.movie[i]),
-    rating: Float32Array.from(rows, (i) => r.rating[i]),
-    timestamp: Float64Array.from(rows, (i) => r.timestamp[i]),
-    nUsers: nU,
-    nMovies: nM,
-  });
+  // plain loops: TypedArray.from with a mapping callback costs ~4x more per element
+  const ratingsOf = (rows: Int32Array): TrainRatings => {
+    const n = rows.length;
+    const out: TrainRatings = {
+      user: new Int32Array(n),
+      movie: new Int32Array(n),
+      rating: new Float32Array(n),
+      timestamp: new Float64Array(n),
+      nUsers: nU,
+      nMovies: nM,
+    };
+    for (let j = 0; j < n; j++) {
+      const i = rows[j];
+      out.user[j] = r.user[i];
+      out.movie[j] = r.movie[i];
+      out.rating[j] = r.rating[i];
+      out.timestamp[j] = r.timestamp[i];
+    }
+    return out;
+  };
   const scorers: Record<string, PairScorer> = {};
   let pairOffset = L.pairStart;
   for (const src of sources) {
