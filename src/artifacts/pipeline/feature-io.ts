@@ -45,7 +45,12 @@ export function userRowScorer(
 
 /** A model that can also predict on worker threads (the tree ensembles). */
 interface ParallelPredictor {
-  predictParallel(values: Float32Array, rows: number, threads?: number): Promise<Float32Array>;
+  predictParallel(
+    values: Float32Array,
+    rows: number,
+    threads?: number,
+    meanwhile?: () => void,
+  ): Promise<Float32Array>;
 }
 
 function hasParallelPredict(m: LikeModel): m is LikeModel & ParallelPredictor {
@@ -64,22 +69,39 @@ export function userBatchScorer(
   threads?: number,
 ): BatchScorer {
   const when = built.spec.trainTimeRange[1];
-  return async (users, movies) => {
-    const cols = built.spec.layout.cols;
-    let rows = 0;
-    for (const m of movies) rows += m.length;
-    // every user's rows written straight into one table for the single prediction call
-    const values = new Float32Array(rows * cols);
-    const starts: number[] = [];
-    let o = 0;
-    for (let k = 0; k < users.length; k++) {
-      starts.push(o);
-      featuresForPairs(built.spec, built.state, users[k], movies[k], when, { values, row: o });
-      o += movies[k].length;
-    }
-    const probs = hasParallelPredict(model)
-      ? await model.predictParallel(values, rows, threads)
-      : model.predict(values, rows);
-    return starts.map((s0, k) => probs.subarray(s0, s0 + movies[k].length));
+  const cols = built.spec.layout.cols;
+  return {
+    prepare(users, movies) {
+      let rows = 0;
+      for (const m of movies) rows += m.length;
+      // every user's rows written straight into one table for the single prediction call
+      const values = new Float32Array(rows * cols);
+      const starts = new Int32Array(users.length + 1);
+      for (let k = 0; k < users.length; k++) {
+        featuresForPairs(built.spec, built.state, users[k], movies[k], when, {
+          values,
+          row: starts[k],
+        });
+        starts[k + 1] = starts[k] + movies[k].length;
+      }
+      return { values, rows, starts };
+    },
+    async score(batch, meanwhile) {
+      const { values, rows, starts } = batch as {
+        values: Float32Array;
+        rows: number;
+        starts: Int32Array;
+      };
+      let probs: Float32Array;
+      if (hasParallelPredict(model)) {
+        probs = await model.predictParallel(values, rows, threads, meanwhile);
+      } else {
+        meanwhile?.();
+        probs = model.predict(values, rows);
+      }
+      return Array.from({ length: starts.length - 1 }, (_, k) =>
+        probs.subarray(starts[k], starts[k + 1]),
+      );
+    },
   };
 }

@@ -21,9 +21,15 @@ export type UserScorer = (user: number, movies: Int32Array) => Float32Array | Pr
 /**
  * Scores of `movies[k]` for user `users[k]`, for several users at once: one large prediction
  * call instead of one per user (which can then use worker threads and amortises per-call costs).
- * Must give the same scores as the UserScorer would, user by user.
+ * Must give the same scores as the UserScorer would, user by user. Split in two so that the next
+ * batch's input (feature rows) is prepared on this thread while workers score the current one.
  */
-export type BatchScorer = (users: Int32Array, movies: Int32Array[]) => Promise<Float32Array[]>;
+export interface BatchScorer {
+  /** Whatever `score` needs for users[k] x movies[k] (feature rows). */
+  prepare(users: Int32Array, movies: Int32Array[]): unknown;
+  /** Scores per user of a prepared batch; `meanwhile` runs once on this thread during it. */
+  score(batch: unknown, meanwhile?: () => void): Promise<Float32Array[]>;
+}
 
 /**
  * Candidate rows per BatchScorer call: enough that worker start-up is a small share of the call
@@ -32,7 +38,10 @@ export type BatchScorer = (users: Int32Array, movies: Int32Array[]) => Promise<F
  */
 const BATCH_ROWS = 200_000;
 
-/** Scores user by user through `one`, or in batches of about `budget` candidates through `many`. */
+/**
+ * Scores user by user through `one`, or in batches of about `budget` candidates through `many`,
+ * preparing batch b+1 while batch b is scored.
+ */
 async function* scoredUsers(
   users: Int32Array,
   candidates: (u: number) => Int32Array,
@@ -40,24 +49,38 @@ async function* scoredUsers(
   many: BatchScorer | undefined,
   budget = BATCH_ROWS,
 ): AsyncGenerator<{ j: number; u: number; cands: Int32Array; scores: Float32Array }> {
-  let j0 = 0;
-  while (j0 < users.length) {
-    const cands = [candidates(users[j0])];
-    let rows = cands[0].length;
-    let j1 = j0 + 1;
-    if (many) {
-      while (j1 < users.length && rows < budget) {
-        const c = candidates(users[j1++]);
-        cands.push(c);
-        rows += c.length;
-      }
+  if (!many) {
+    for (let j = 0; j < users.length; j++) {
+      const cands = candidates(users[j]);
+      yield { j, u: users[j], cands, scores: await one(users[j], cands) };
+    }
+    return;
+  }
+  const take = (j0: number) => {
+    const cands: Int32Array[] = [];
+    let rows = 0;
+    let j1 = j0;
+    while (j1 < users.length && (j1 === j0 || rows < budget)) {
+      const c = candidates(users[j1++]);
+      cands.push(c);
+      rows += c.length;
     }
     const group = users.subarray(j0, j1);
-    const scores = many ? await many(group, cands) : [await one(group[0], cands[0])];
-    for (let k = 0; k < group.length; k++) {
-      yield { j: j0 + k, u: group[k], cands: cands[k], scores: scores[k] };
+    return { j0, j1, group, cands, input: many.prepare(group, cands) };
+  };
+  let cur: ReturnType<typeof take> | null = users.length > 0 ? take(0) : null;
+  while (cur) {
+    const at = cur;
+    let next: ReturnType<typeof take> | null = null;
+    const prepareNext = () => {
+      if (at.j1 < users.length) next = take(at.j1);
+    };
+    const scores = await many.score(at.input, prepareNext);
+    if (next === null) prepareNext();
+    for (let k = 0; k < at.group.length; k++) {
+      yield { j: at.j0 + k, u: at.group[k], cands: at.cands[k], scores: scores[k] };
     }
-    j0 = j1;
+    cur = next;
   }
 }
 
@@ -126,6 +149,8 @@ export interface RankingRunOptions {
   ks?: readonly number[];
   /** Also keep the top-N recommendations (excluding everything the user rated) per user. */
   topN?: number;
+  /** Candidate rows per batchScorer call (default BATCH_ROWS). */
+  batchRows?: number;
   onProgress?: ProgressReporter;
   stage?: string;
 }
@@ -145,7 +170,13 @@ export async function runRanking(o: RankingRunOptions): Promise<RankingRun> {
   const top = new Map<number, { movies: Int32Array; scores: Float32Array }>();
   const stage = o.stage ?? "ranking";
   const cand = (u: number) => complement(nM, o.lists.trainRated[u]);
-  for await (const { j, u, cands, scores } of scoredUsers(users, cand, o.scorer, o.batchScorer)) {
+  for await (const { j, u, cands, scores } of scoredUsers(
+    users,
+    cand,
+    o.scorer,
+    o.batchScorer,
+    o.batchRows,
+  )) {
     if (!o.metricUsers || o.metricUsers.has(u)) {
       cases.push({ recommended: topKByScore(scores, cands, maxK), relevant: o.lists.relevant[u] });
     }

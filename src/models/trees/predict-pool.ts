@@ -143,7 +143,8 @@ class PredictPool {
   /**
    * out[r] += scale * (sum of all trees) for rows [0, rows), exactly as forest.addRaw does,
    * with up to `threads` threads (this one included). Returns false if the pool failed (the
-   * caller then scores in this thread).
+   * caller then scores in this thread). `meanwhile` runs on this thread once the first window's
+   * job is published, before this thread claims chunks itself.
    */
   addRaw(
     forest: PackedForest,
@@ -153,6 +154,7 @@ class PredictPool {
     scale: number,
     threads: number,
     out: Float64Array,
+    meanwhile?: () => void,
   ): boolean {
     if (this.broken) return false;
     const ctrl = this.ctrl;
@@ -182,6 +184,9 @@ class PredictPool {
       Atomics.store(ctrl, P_NEXT, 0);
       Atomics.add(ctrl, P_GEN, 1);
       Atomics.notify(ctrl, P_GEN);
+      // The caller's other work (e.g. the next batch's feature rows) while the workers score;
+      // this thread then joins for whatever chunks are left.
+      if (w0 === 0) meanwhile?.();
       for (;;) {
         const c = Atomics.add(ctrl, P_NEXT, 1);
         if (c >= chunks) break;
@@ -231,7 +236,8 @@ export const PARALLEL_MIN_WALKS = 1_000_000;
 /**
  * scale * (sum of all trees' leaf values) per row of rows [0, rows): on the shared pool when the
  * batch is large and threads > 1, else (or if the pool failed) in this thread. Either way the
- * result is bit-identical to forest.addRaw into zeros.
+ * result is bit-identical to forest.addRaw into zeros. `meanwhile` (optional) runs exactly once
+ * on this thread: while the pool's workers score, or before scoring here.
  */
 export function forestRaw(
   forest: PackedForest,
@@ -240,13 +246,23 @@ export function forestRaw(
   rows: number,
   scale: number,
   threads = predictThreads,
+  meanwhile?: () => void,
 ): Float64Array {
   const out = new Float64Array(rows);
+  let pending = meanwhile;
+  const once = () => {
+    const f = pending;
+    pending = undefined;
+    f?.();
+  };
   if (threads > 1 && rows * forest.trees >= PARALLEL_MIN_WALKS && rows >= 2 * CHUNK_ROWS) {
     pool ??= new PredictPool(Math.max(1, Math.max(predictThreads, threads) - 1));
-    if (pool.usable && pool.addRaw(forest, values, cols, rows, scale, threads, out)) return out;
+    if (pool.usable && pool.addRaw(forest, values, cols, rows, scale, threads, out, once)) {
+      return out;
+    }
     out.fill(0);
   }
+  once();
   forest.addRaw(values, cols, 0, rows, 0, forest.trees, scale, out);
   return out;
 }

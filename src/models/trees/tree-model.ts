@@ -69,7 +69,12 @@ export class TreeModel implements LikeModel {
    * process-wide prediction pool (predict-pool.ts; `threads` default: setPredictThreads, i.e. all
    * cores), small ones (serving) in this thread; the scores are bit-identical either way.
    */
-  predictRaw(values: Float32Array, rows: number, threads?: number): Float64Array {
+  predictRaw(
+    values: Float32Array,
+    rows: number,
+    threads?: number,
+    meanwhile?: () => void,
+  ): Float64Array {
     const cols = this.header.featureNames.length;
     if (values.length < rows * cols) {
       throw new CinerankError(
@@ -77,7 +82,15 @@ export class TreeModel implements LikeModel {
         `${this.family}.predict: values has ${values.length} entries, expected ${rows} rows x ${cols} features`,
       );
     }
-    const out = forestRaw(this.forest, values, cols, rows, this.header.treeScale, threads);
+    const out = forestRaw(
+      this.forest,
+      values,
+      cols,
+      rows,
+      this.header.treeScale,
+      threads,
+      meanwhile,
+    );
     const base = this.header.baseScore;
     for (let r = 0; r < rows; r++) out[r] += base;
     return out;
@@ -91,14 +104,16 @@ export class TreeModel implements LikeModel {
    * predict() with an explicit thread count (default: all cores). Kept async for callers that
    * await it; the work itself runs on the shared prediction pool, whose workers start once per
    * process and keep each forest once, so repeated calls pay no start-up or copying of the
-   * model. Bit-identical to predict().
+   * model. Bit-identical to predict(). `meanwhile` runs once on this thread while the workers
+   * score (the ranking prepares its next batch there).
    */
   async predictParallel(
     values: Float32Array,
     rows: number,
     threads = defaultThreads(),
+    meanwhile?: () => void,
   ): Promise<Float32Array> {
-    return this.link(this.predictRaw(values, rows, threads));
+    return this.link(this.predictRaw(values, rows, threads, meanwhile));
   }
 
   private link(raw: Float64Array): Float32Array {
