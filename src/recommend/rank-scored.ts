@@ -14,7 +14,7 @@ export function rankScored(p: Float32Array, movies: Int32Array, k: number): numb
     if (pa > pb) return true;
     if (pa < pb) return false;
     if (pa === pb) return movies[a] < movies[b];
-    return pa === pa ? true : pb !== pb && movies[a] < movies[b];
+    return !Number.isNaN(pa) || (Number.isNaN(pb) && movies[a] < movies[b]);
   };
   for (let i = 0; i < n; i++) {
     if (best.length === k && !before(i, best[k - 1])) continue;

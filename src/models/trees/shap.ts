@@ -573,7 +573,7 @@ export class FeatureSubset {
     private readonly pos: Int8Array,
   ) {}
 
-  /** Table entries (float64) held. */
+  /** Table entries (float32) held. */
   get entries(): number {
     return this.c.length;
   }
@@ -656,7 +656,7 @@ export class FeatureSubset {
 
 /** Int32 fields per group in FeatureSubset.g. */
 const G = 9;
-/** Default budget of a feature subset's table entries (float64): 32 MB. */
+/** Default budget of a feature subset's table entries (float32): 16 MB. */
 export const DEFAULT_SUBSET_ENTRIES = 1 << 22;
 
 function buildSubset(
