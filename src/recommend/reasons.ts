@@ -23,6 +23,11 @@ export type ReasonKind =
   | "trending"
   | "year";
 
+/** A genre as it appears inside feature names ("Sci-Fi" -> "sci_fi", as feature-spec spells it). */
+function genreSlug(genre: string): string {
+  return genre.toLowerCase().replace(/[^a-z0-9]+/g, "_");
+}
+
 /** What kind of evidence a feature name carries; null for user-only features. */
 export function reasonKindOf(feature: string): ReasonKind | null {
   const f = feature.toLowerCase();
@@ -31,7 +36,7 @@ export function reasonKindOf(feature: string): ReasonKind | null {
   if (/(^|_)(mf|als|svd|dot|factor)/.test(f)) return "collaborative";
   if (/trend/.test(f)) return "trending";
   if (/genre/.test(f) && /(pref|affin|match|user)/.test(f)) return "genre-preference";
-  if (/genre|is_/.test(f) && GENRES.some((g) => f.includes(g.toLowerCase()))) return "genre";
+  if (/genre|is_/.test(f) && GENRES.some((g) => f.includes(genreSlug(g)))) return "genre";
   if (/(movie|item).*(year|age)|release|(^|_)year/.test(f)) return "year";
   if (/(movie|item).*(count|popular)|popular/.test(f)) return "popularity";
   if (/(movie|item).*(mean|avg|like|rating|bayes|shrunk)/.test(f)) return "quality";
@@ -214,7 +219,7 @@ export class UserReasons {
         let only: number | undefined;
         if (kind === "genre") {
           const f = feature.toLowerCase();
-          only = GENRES.findIndex((g) => f.includes(g.toLowerCase()));
+          only = GENRES.findIndex((g) => f.includes(genreSlug(g)));
           if (only < 0) return null;
         }
         const g = this.bestGenre(movie, only);

@@ -1,0 +1,18 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { reasonFeatures, reasonKindOf } from "./reasons.js";
+
+test("every genre's multi-hot column is a genre reason, hyphenated genres included", () => {
+  // feature-spec spells "Sci-Fi" and "Film-Noir" as genre_sci_fi and genre_film_noir
+  for (const f of [
+    "genre_sci_fi",
+    "genre_film_noir",
+    "genre_drama",
+    "genre_children",
+    "genre_imax",
+  ])
+    assert.equal(reasonKindOf(f), "genre", f);
+  assert.equal(reasonKindOf("user_genre_match"), "genre-preference");
+  assert.equal(reasonKindOf("user_mean"), null);
+  assert.deepEqual([...reasonFeatures(["user_mean", "genre_sci_fi", "knn_score"])], [0, 1, 1]);
+});
