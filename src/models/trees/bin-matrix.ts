@@ -47,6 +47,8 @@ export function emptyBinMatrix(
   shared: boolean,
   /** Where to put the row-major codes (rows x stride bytes) instead of a new buffer. */
   binsInto?: Uint8Array,
+  /** The same for the column-major copy. */
+  binsTInto?: Uint8Array,
 ): BinMatrix & { fitted: BinMapper } {
   const fitted = fitBins(values, rows, cols, maxBins, rng);
   const stride = (cols + 3) & ~3;
@@ -55,7 +57,10 @@ export function emptyBinMatrix(
     binsInto?.subarray(0, bytes) ??
     new Uint8Array(shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
   if (bins.length !== bytes) throw new Error("emptyBinMatrix: binsInto is too small");
-  const binsT = new Uint8Array(shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
+  const binsT =
+    binsTInto?.subarray(0, bytes) ??
+    new Uint8Array(shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
+  if (binsT.length !== bytes) throw new Error("emptyBinMatrix: binsTInto is too small");
   const usable: number[] = [];
   for (let f = 0; f < cols; f++) if (fitted.nBins[f] >= 2) usable.push(f);
   return {

@@ -104,6 +104,7 @@ export async function trainGbdt(
     rng.fork(1),
     shared,
     wasm ? new Uint8Array(wasm.memory.buffer, wasm.bins, rows * stride) : undefined,
+    wasm ? new Uint8Array(wasm.memory.buffer, wasm.binsT, rows * stride) : undefined,
   );
   const ws = createWorkspace({
     rows,
@@ -254,8 +255,11 @@ function placeForKernel(
   const gh = at(rows * 16);
   const idx = at(rows * 4);
   const bins = at(rows * stride);
+  const binsT = at(rows * stride);
+  const partL = at(rows * 4);
+  const partR = at(rows * 4);
   const memory = allocateKernelMemory(off);
-  return memory ? { memory, bins, gh, idx, hist } : null;
+  return memory ? { memory, bins, gh, idx, hist, binsT, partL, partR } : null;
 }
 
 /** Rows of this tree into idx[0..n) (ascending), marking them in inSample; all rows at rate 1. */

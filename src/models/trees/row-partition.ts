@@ -14,6 +14,23 @@ export function partitionIndices(ws: Workspace, node: OpenNode, scratch: Int32Ar
   const { idx, binsT, rows } = ws;
   const f = node.feature;
   const t = node.bin;
+  const W = ws.wasm;
+  if (ws.split && W) {
+    // left rows in place, right rows to partR from 0, then back after the left ones
+    const lb = ws.split(
+      W.idx + 4 * node.start,
+      W.idx + 4 * node.end,
+      W.idx + 4 * node.start,
+      W.partR,
+      W.binsT + f * rows,
+      t,
+      ws.missingBin[f] & 511,
+      node.defaultLeft & 1,
+    );
+    const mid = (lb - W.idx) >> 2;
+    idx.set(ws.partR.subarray(0, node.end - mid), mid);
+    return mid;
+  }
   const col = binsT.subarray(f * rows, (f + 1) * rows);
   const l = splitRows(
     idx,

@@ -86,8 +86,20 @@ class Body {
   shrU(): this {
     return this.op(0x76);
   }
+  sub(): this {
+    return this.op(0x6b);
+  }
+  xor(): this {
+    return this.op(0x73);
+  }
   ltU(): this {
     return this.op(0x49);
+  }
+  load8(): this {
+    return this.op(0x2d, 0, 0);
+  }
+  store(): this {
+    return this.op(0x36, 2, 0);
   }
   geU(): this {
     return this.op(0x4f);
@@ -185,6 +197,42 @@ function hist4Body(): { params: number; locals: number[]; body: number[] } {
   return { params: nParams, locals: [0x7b, I32, I32, I32, I32, I32], body: k.b };
 }
 
+/**
+ * split(i, iEnd, l, r, col, t, mb, dl) -> l: the stable branch-free partition of
+ * row-partition.ts splitRows in byte offsets. For each row = idx at i (step 4, up to iEnd):
+ * code c = col[row] (one byte per row); it goes left when (c === mb ? dl : c <= t). The row is
+ * stored at both l and r and only its side's pointer advances; returns the final l.
+ */
+function splitBody(): { params: number; locals: number[]; body: number[] } {
+  const [i, iEnd, l, r, col, t, mb, dl] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const row = 8;
+  const c = 9;
+  const le = 10;
+  const go = 11;
+  const k = new Body();
+  k.block();
+  k.get(i).get(iEnd).geU().brIf(0);
+  k.loop();
+  k.get(i).load().set(row);
+  k.get(col).get(row).add().load8().set(c);
+  // le = (c - t - 1) >>> 31
+  k.get(c).get(t).sub().i32(1).sub().i32(31).shrU().set(le);
+  // go = le ^ (miss & (le ^ dl)), miss = ((c ^ mb) - 1) >>> 31
+  k.get(le);
+  k.get(c).get(mb).xor().i32(1).sub().i32(31).shrU();
+  k.get(le).get(dl).xor().and();
+  k.xor().set(go);
+  k.get(l).get(row).store();
+  k.get(r).get(row).store();
+  k.get(l).get(go).i32(2).shl().add().set(l);
+  k.get(r).i32(4).add().get(go).i32(2).shl().sub().set(r);
+  k.get(i).i32(4).add().tee(i).get(iEnd).ltU().brIf(0);
+  k.end();
+  k.end();
+  k.get(l);
+  return { params: 8, locals: [I32, I32, I32, I32], body: k.b };
+}
+
 function assemble(): Uint8Array {
   const out: number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
   const section = (id: number, body: number[]): void => {
@@ -196,11 +244,18 @@ function assemble(): Uint8Array {
     uleb(s.length, o);
     for (let i = 0; i < s.length; i++) o.push(s.charCodeAt(i));
   };
-  const f = hist4Body();
-  const types: number[] = [1, 0x60];
-  uleb(f.params, types);
-  for (let i = 0; i < f.params; i++) types.push(I32);
-  types.push(0);
+  const funcs = [
+    { name: "hist4", f: hist4Body(), results: 0 },
+    { name: "split", f: splitBody(), results: 1 },
+  ];
+  const types: number[] = [funcs.length];
+  for (const { f, results } of funcs) {
+    types.push(0x60);
+    uleb(f.params, types);
+    for (let i = 0; i < f.params; i++) types.push(I32);
+    types.push(results);
+    if (results) types.push(I32);
+  }
   section(1, types);
   const imports: number[] = [1];
   name("env", imports);
@@ -209,19 +264,23 @@ function assemble(): Uint8Array {
   imports.push(0x02, 0x03, 0x00);
   uleb(65536, imports);
   section(2, imports);
-  section(3, [1, 0]);
-  const exps: number[] = [1];
-  name("hist4", exps);
-  exps.push(0x00, 0x00);
+  section(3, [funcs.length, ...funcs.map((_, i) => i)]);
+  const exps: number[] = [funcs.length];
+  funcs.forEach(({ name: n }, i) => {
+    name(n, exps);
+    exps.push(0x00, i);
+  });
   section(7, exps);
-  const body: number[] = [];
-  uleb(f.locals.length, body);
-  for (const t of f.locals) body.push(1, t);
-  for (const b of f.body) body.push(b);
-  body.push(0x0b);
-  const code: number[] = [1];
-  uleb(body.length, code);
-  for (const b of body) code.push(b);
+  const code: number[] = [funcs.length];
+  for (const { f } of funcs) {
+    const body: number[] = [];
+    uleb(f.locals.length, body);
+    for (const t of f.locals) body.push(1, t);
+    for (const b of f.body) body.push(b);
+    body.push(0x0b);
+    uleb(body.length, code);
+    for (const b of body) code.push(b);
+  }
   section(10, code);
   return new Uint8Array(out);
 }
@@ -283,10 +342,21 @@ export type Hist4 = (
   w1: number,
 ) => void;
 
-/** This thread's instance of the kernel over `memory`. */
-export function histKernel(memory: WasmMemory): Hist4 {
+export type Split = (
+  i: number,
+  iEnd: number,
+  l: number,
+  r: number,
+  col: number,
+  t: number,
+  mb: number,
+  dl: number,
+) => number;
+
+/** This thread's instance of the kernels over `memory`. */
+export function histKernel(memory: WasmMemory): { hist4: Hist4; split: Split } {
   const mod = histModule();
   if (!mod || !api) throw new Error("WebAssembly SIMD is not available");
   const inst = new api.Instance(mod, { env: { mem: memory } });
-  return inst.exports.hist4 as Hist4;
+  return { hist4: inst.exports.hist4 as Hist4, split: inst.exports.split as Split };
 }

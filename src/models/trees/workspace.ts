@@ -30,7 +30,7 @@ import { applyBinTable } from "./binning.js";
 import { splitRows } from "./row-partition.js";
 import { type ObjectiveName, objectiveFor } from "./objectives/index.js";
 import { findBestSplit, RES_FIELDS, type SplitParams } from "./splitter.js";
-import { type Hist4, histKernel, type WasmMemory } from "./wasm-histogram.js";
+import { type Hist4, histKernel, type Split, type WasmMemory } from "./wasm-histogram.js";
 
 export const J_BUILD = 0;
 export const J_BUILD_SLOT = 1;
@@ -107,6 +107,8 @@ export interface Workspace {
   /** The WebAssembly histogram kernel and where its arrays sit in its memory (or null). */
   wasm: WasmPlacement | null;
   hist4: Hist4 | null;
+  /** The WebAssembly row partition (splitRows), when binsT and partL/partR are in the memory. */
+  split: Split | null;
 }
 
 /**
@@ -119,6 +121,10 @@ export interface WasmPlacement {
   gh: number;
   idx: number;
   hist: number;
+  /** Column-major codes and the partition scratch (-1: not in the memory). */
+  binsT: number;
+  partL: number;
+  partR: number;
 }
 
 /** The buffers behind a workspace, for handing to a worker thread. */
@@ -219,8 +225,8 @@ export function createWorkspace(opts: {
     y: sized(rows * 4),
     posVal: sized(rows * 8),
     objective: rj?.objective ?? "binary",
-    partL: sized(rows * 4),
-    partR: sized(rows * 4),
+    partL: sized(opts.wasm && opts.wasm.partL >= 0 ? 0 : rows * 4),
+    partR: sized(opts.wasm && opts.wasm.partR >= 0 ? 0 : rows * 4),
     partCounts: sized(MAX_PARTS * 4),
     values,
     srcCols: rj?.srcCols ?? 0,
@@ -230,6 +236,9 @@ export function createWorkspace(opts: {
   };
   if (opts.wasm && opts.bins.byteOffset !== opts.wasm.bins) {
     throw new Error("createWorkspace: bins must be the kernel memory's view at wasm.bins");
+  }
+  if (opts.wasm && opts.wasm.binsT >= 0 && opts.binsT.byteOffset !== opts.wasm.binsT) {
+    throw new Error("createWorkspace: binsT must be the kernel memory's view at wasm.binsT");
   }
   const ws = attachWorkspace(b);
   ws.nBins.set(opts.nBins);
@@ -290,7 +299,10 @@ export function attachWorkspace(b: WorkspaceBuffers): Workspace {
     rows: b.rows,
     cols: b.cols,
     bins: new Uint8Array(binsBuf, binsOff, b.rows * b.cols),
-    binsT: new Uint8Array(b.binsT, 0, b.rows * b.cols),
+    binsT:
+      w && mem && w.binsT >= 0
+        ? new Uint8Array(mem, w.binsT, b.rows * b.cols)
+        : new Uint8Array(b.binsT, 0, b.rows * b.cols),
     bins32: new Uint32Array(binsBuf, binsOff, b.cols % 4 === 0 ? (b.rows * b.cols) >> 2 : 0),
     gh: w && mem ? new Float64Array(mem, w.gh, 2 * b.rows) : new Float64Array(b.gh),
     idx: w && mem ? new Int32Array(mem, w.idx, b.rows) : new Int32Array(b.idx),
@@ -313,16 +325,24 @@ export function attachWorkspace(b: WorkspaceBuffers): Workspace {
     y: new Float32Array(b.y),
     posVal: new Float64Array(b.posVal),
     objective: b.objective,
-    partL: new Int32Array(b.partL),
-    partR: new Int32Array(b.partR),
+    partL:
+      w && mem && w.partL >= 0 ? new Int32Array(mem, w.partL, b.rows) : new Int32Array(b.partL),
+    partR:
+      w && mem && w.partR >= 0 ? new Int32Array(mem, w.partR, b.rows) : new Int32Array(b.partR),
     partCounts: new Int32Array(b.partCounts),
     values: new Float32Array(b.values),
     srcCols: b.srcCols,
     binTable: new Float32Array(b.binTable),
     binMiss: new Int32Array(b.binMiss),
-    wasm: w,
-    hist4: w ? histKernel(w.memory) : null,
+    ...kernels(w),
   };
+}
+
+function kernels(w: WasmPlacement | null): Pick<Workspace, "wasm" | "hist4" | "split"> {
+  if (!w) return { wasm: null, hist4: null, split: null };
+  const k = histKernel(w.memory);
+  const splitOk = w.binsT >= 0 && w.partL >= 0 && w.partR >= 0;
+  return { wasm: w, hist4: k.hist4, split: splitOk ? k.split : null };
 }
 
 /** Run part `part` of `parts` of the current job (its share of the job's features). */
@@ -552,19 +572,34 @@ function rowJob(ws: Workspace, kind: number, part: number, parts: number): void 
       const f = J[J_PF];
       const rows = ws.rows;
       const col = ws.binsT.subarray(f * rows, (f + 1) * rows);
-      const l = splitRows(
-        idx,
-        ws.partL,
-        ws.partR,
-        col,
-        a,
-        b,
-        a,
-        a,
-        J[J_PB],
-        ws.missingBin[f],
-        J[J_PDL],
-      );
+      const W = ws.wasm;
+      const l =
+        ws.split && W
+          ? (ws.split(
+              W.idx + 4 * a,
+              W.idx + 4 * b,
+              W.partL + 4 * a,
+              W.partR + 4 * a,
+              W.binsT + f * rows,
+              J[J_PB],
+              ws.missingBin[f] & 511,
+              J[J_PDL] & 1,
+            ) -
+              W.partL) >>
+            2
+          : splitRows(
+              idx,
+              ws.partL,
+              ws.partR,
+              col,
+              a,
+              b,
+              a,
+              a,
+              J[J_PB],
+              ws.missingBin[f],
+              J[J_PDL],
+            );
       ws.partCounts[part] = l - a;
     }
   }
