@@ -3,11 +3,12 @@
  * block by block in WebAssembly SIMD (f64x2), with a plain-JS kernel that gives bit-identical
  * sums where WebAssembly SIMD is missing.
  *
- * Building it costs d^2/2 multiply-adds per row against d for the gradient, so it is the whole
- * fit: 70k rows x 83 columns is 240M multiply-adds per Newton step. Accumulating one row at a
- * time into the d x d matrix (a load, multiply-add and store per entry) ran at ~0.3 G/s; here the
- * caller writes BLOCK rows column-major and their weights, the kernel weighs them and takes dot products of whole columns with the
- * sums in registers (a 2 x 4 tile of columns per turn, two rows per f64x2 lane pair), ~3 G/s.
+ * Building it costs d^2/2 multiply-adds per row against d for the gradient, so it was most of
+ * the fit: 70k rows x 83 columns is 240M multiply-adds per Newton step. Accumulating one row at
+ * a time into the d x d matrix (a load, multiply-add and store per entry) ran at 0.3-0.6 G/s.
+ * Here the caller writes BLOCK rows column-major and their weights; the kernel weighs them and
+ * takes dot products of whole columns with the sums in registers (a 2 x 4 tile of columns per
+ * turn, two rows per f64x2 lane pair), ~3 G/s on this machine.
  *
  *   block buffers (column-major, BLOCK rows; columns d..P-1 stay zero):
  *     z  = [ z[0][0..BLOCK) | z[1][0..BLOCK) | ... | z[P-1][...] ]     standardised values
