@@ -137,12 +137,17 @@ function rowPass(
   g.fill(0);
   let f = 0;
   let gi = 0;
+  // at the start (b = 0) every margin is b0: skip the dot products (the sums would add exact zeros)
+  let zeroB = true;
+  for (let c = 0; c < p; c++) if (u[c] !== 0) zeroB = false;
   for (let r = 0; r < rows; r++) {
     const o = r * p;
     let s = b0;
-    for (let c = 0; c < p; c++) {
-      const v = values[o + c];
-      if (!Number.isNaN(v)) s += u[c] * (v - mean[c]);
+    if (!zeroB) {
+      for (let c = 0; c < p; c++) {
+        const v = values[o + c];
+        if (!Number.isNaN(v)) s += u[c] * (v - mean[c]);
+      }
     }
     const y = labels[r];
     const w = y ? cw1 : cw0;
