@@ -52,15 +52,7 @@ export function emptyBinMatrix(
 ): BinMatrix & { fitted: BinMapper } {
   const fitted = fitBins(values, rows, cols, maxBins, rng);
   const stride = (cols + 3) & ~3;
-  const bytes = rows * stride;
-  const bins =
-    binsInto?.subarray(0, bytes) ??
-    new Uint8Array(shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
-  if (bins.length !== bytes) throw new Error("emptyBinMatrix: binsInto is too small");
-  const binsT =
-    binsTInto?.subarray(0, bytes) ??
-    new Uint8Array(shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
-  if (binsT.length !== bytes) throw new Error("emptyBinMatrix: binsTInto is too small");
+  const { bins, binsT } = binBuffers(rows, stride, shared, binsInto, binsTInto);
   const usable: number[] = [];
   for (let f = 0; f < cols; f++) if (fitted.nBins[f] >= 2) usable.push(f);
   return {
@@ -71,4 +63,24 @@ export function emptyBinMatrix(
     usable: Int32Array.from(usable),
     fitted,
   };
+}
+
+/** Zeroed row-major and column-major code buffers of rows x stride bytes (or the given views). */
+export function binBuffers(
+  rows: number,
+  stride: number,
+  shared: boolean,
+  binsInto?: Uint8Array,
+  binsTInto?: Uint8Array,
+): { bins: Uint8Array; binsT: Uint8Array } {
+  const bytes = rows * stride;
+  const bins =
+    binsInto?.subarray(0, bytes) ??
+    new Uint8Array(shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
+  if (bins.length !== bytes) throw new Error("emptyBinMatrix: binsInto is too small");
+  const binsT =
+    binsTInto?.subarray(0, bytes) ??
+    new Uint8Array(shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
+  if (binsT.length !== bytes) throw new Error("emptyBinMatrix: binsTInto is too small");
+  return { bins, binsT };
 }

@@ -33,33 +33,60 @@ export function fitBins(
   maxBins: number,
   rng: Rng,
 ): BinMapper {
-  const sample = sampleRows(rows, EDGE_SAMPLE_ROWS, rng);
-  const m = sample.length;
-  const edges: Float32Array[] = [];
+  const sample = edgeSample(rows, rng);
+  // NaNs outside the sample still need a bin: one pass over all rows finds them
+  const nan = new Uint8Array(cols);
+  if (sample.length < rows) nanColumns(values, cols, 0, rows, nan);
+  const edges = fitEdgeRange(values, cols, sample, 0, cols, maxBins, nan);
   const nBins = new Int32Array(cols);
   const missingBin = new Int32Array(cols);
-  // one row-wise pass gathers every column of the sample (column c at c * m)
-  const colsBuf = new Float32Array(cols * m);
-  for (let i = 0; i < m; i++) {
-    const o = sample[i] * cols;
-    for (let f = 0; f < cols; f++) colsBuf[f * m + i] = values[o + f];
+  for (let f = 0; f < cols; f++) {
+    nBins[f] = edges[f].length + 1;
+    missingBin[f] = nan[f] === 1 ? nBins[f] : -1;
   }
-  // NaNs outside the sample still need a bin: one pass over all rows finds them
-  const nanAnywhere = m < rows ? nanColumns(values, rows, cols) : null;
+  return { cols, edges, nBins, missingBin };
+}
+
+/** The sorted rows fitBins fits the edges on (a seeded sample, or all rows when few). */
+export function edgeSample(rows: number, rng: Rng): Int32Array {
+  return sampleRows(rows, EDGE_SAMPLE_ROWS, rng);
+}
+
+/**
+ * Edges of features [fa, fb) fitted on the `sample` rows. `nan[f]` says whether column f has a
+ * NaN in a training row outside the sample; a NaN inside the sample is found here, and in either
+ * case nan[f] is set to 1 on return (the feature gets a missing bin). The per-feature work is
+ * independent, so threads may fit disjoint ranges (boosting's EDGES job, workspace.ts).
+ */
+export function fitEdgeRange(
+  values: Float32Array,
+  cols: number,
+  sample: Int32Array,
+  fa: number,
+  fb: number,
+  maxBins: number,
+  nan: Uint8Array,
+): Float32Array[] {
+  const m = sample.length;
+  const nf = fb - fa;
+  // one row-wise pass gathers the range's columns of the sample (feature fa + j at j * m)
+  const colsBuf = new Float32Array(nf * m);
+  for (let i = 0; i < m; i++) {
+    const o = sample[i] * cols + fa;
+    for (let j = 0; j < nf; j++) colsBuf[j * m + i] = values[o + j];
+  }
   const keys = new Uint32Array(m);
   const tmp = new Uint32Array(m);
   const sorted = new Float32Array(m);
-  for (let f = 0; f < cols; f++) {
-    const col = colsBuf.subarray(f * m, (f + 1) * m);
+  const out: Float32Array[] = [];
+  for (let j = 0; j < nf; j++) {
+    const col = colsBuf.subarray(j * m, (j + 1) * m);
     const k = sortedFinite(col, keys, tmp, sorted);
-    const missing = k < m || (nanAnywhere !== null && nanAnywhere[f] === 1);
-    const limit = Math.min(maxBins, missing ? 255 : 256);
-    const e = quantileEdges(sorted.subarray(0, k), limit);
-    edges.push(e);
-    nBins[f] = e.length + 1;
-    missingBin[f] = missing ? nBins[f] : -1;
+    if (k < m) nan[fa + j] = 1;
+    const limit = Math.min(maxBins, nan[fa + j] === 1 ? 255 : 256);
+    out.push(quantileEdges(sorted.subarray(0, k), limit));
   }
-  return { cols, edges, nBins, missingBin };
+  return out;
 }
 
 /**
@@ -203,9 +230,9 @@ export function quantileEdges(sorted: Float32Array, limit: number): Float32Array
 }
 
 /**
- * The non-NaN values of `col`, sorted ascending into out[0..k); returns k. LSD radix sort on the
- * float bits mapped to order-preserving unsigned keys: a few ms for 200k values, where
- * TypedArray#sort takes ~20.
+ * The non-NaN values of `col`, sorted ascending into out[0..k); returns k. LSD radix sort (three
+ * 11-bit digits) on the float bits mapped to order-preserving unsigned keys: a few ms for 200k
+ * values, where TypedArray#sort takes ~20.
  */
 function sortedFinite(
   col: Float32Array,
@@ -214,26 +241,34 @@ function sortedFinite(
   out: Float32Array,
 ): number {
   const bits = new Uint32Array(col.buffer, col.byteOffset, col.length);
+  // three 11-bit digits; all three digit counts are taken while the keys are made
+  const count = new Uint32Array(3 * 2048);
   let k = 0;
   for (let i = 0; i < col.length; i++) {
     if (Number.isNaN(col[i])) continue;
     const b = bits[i];
     // negative floats: flip all bits; positive: flip the sign bit
-    keys[k++] = b & 0x80000000 ? ~b >>> 0 : (b | 0x80000000) >>> 0;
+    const key = b & 0x80000000 ? ~b >>> 0 : (b | 0x80000000) >>> 0;
+    keys[k++] = key;
+    count[key & 2047]++;
+    count[2048 + ((key >>> 11) & 2047)]++;
+    count[4096 + (key >>> 22)]++;
   }
-  const count = new Uint32Array(256);
   let src = keys;
   let dst = tmp;
-  for (let shift = 0; shift < 32; shift += 8) {
-    count.fill(0);
-    for (let i = 0; i < k; i++) count[(src[i] >>> shift) & 255]++;
+  for (let pass = 0; pass < 3; pass++) {
+    const shift = 11 * pass;
+    const o = 2048 * pass;
     let sum = 0;
-    for (let d = 0; d < 256; d++) {
+    for (let d = o; d < o + 2048; d++) {
       const c = count[d];
       count[d] = sum;
       sum += c;
     }
-    for (let i = 0; i < k; i++) dst[count[(src[i] >>> shift) & 255]++] = src[i];
+    for (let i = 0; i < k; i++) {
+      const key = src[i];
+      dst[count[o + ((key >>> shift) & 2047)]++] = key;
+    }
     const t = src;
     src = dst;
     dst = t;
@@ -252,13 +287,18 @@ function cut(lo: number, hi: number): number {
   return mid >= hi || mid < lo ? lo : mid;
 }
 
-function nanColumns(values: Float32Array, rows: number, cols: number): Uint8Array {
-  const out = new Uint8Array(cols);
-  for (let r = 0; r < rows; r++) {
+/** Sets nan[f] = 1 for each column f with a NaN in rows [r0, r1) (never clears a flag). */
+export function nanColumns(
+  values: Float32Array,
+  cols: number,
+  r0: number,
+  r1: number,
+  nan: Uint8Array,
+): void {
+  for (let r = r0; r < r1; r++) {
     const o = r * cols;
-    for (let f = 0; f < cols; f++) if (Number.isNaN(values[o + f])) out[f] = 1;
+    for (let f = 0; f < cols; f++) if (Number.isNaN(values[o + f])) nan[f] = 1;
   }
-  return out;
 }
 
 /** Sorted sample of at most `k` row indices (all rows when rows <= k). */

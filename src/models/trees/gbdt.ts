@@ -6,8 +6,8 @@
  * many rounds and the model keeps the best round's trees.
  */
 import { CinerankError, type ProgressReporter, Rng } from "../../core/index.js";
-import { emptyBinMatrix } from "./bin-matrix.js";
-import { binTable } from "./binning.js";
+import { binBuffers } from "./bin-matrix.js";
+import { type BinMapper, edgeSample } from "./binning.js";
 import { type GbdtConfig, gbdtSpec } from "./gbdt-config.js";
 import { resolveConfig } from "./config-spec.js";
 import { Grower } from "./grower.js";
@@ -23,11 +23,15 @@ import {
   inProcessRunner,
   J_END,
   J_KIND,
+  J_PB,
   J_START,
   KIND_BIN,
+  KIND_EDGES,
   KIND_GRAD,
+  KIND_NAN,
   KIND_RAW,
   type WasmPlacement,
+  type Workspace,
 } from "./workspace.js";
 import { histLayout } from "./histogram.js";
 import { allocateKernelMemory } from "./wasm-histogram.js";
@@ -96,12 +100,12 @@ export async function trainGbdt(
     withCount || opts.kernel === "js"
       ? null
       : placeForKernel(rows, stride, slots + HIST_BLOCKS, slotBytes);
-  const { bins, binsT, mapper, usable, fitted } = emptyBinMatrix(
-    values,
+  // Binning happens on the workers too (NAN, EDGES and BIN jobs, workspace.ts): the workspace
+  // starts with empty codes and a placeholder mapper, the edges are fitted per feature range.
+  const edgeRows = edgeSample(rows, rng.fork(1));
+  const { bins, binsT } = binBuffers(
     rows,
-    cols,
-    c.maxBins,
-    rng.fork(1),
+    stride,
     shared,
     wasm ? new Uint8Array(wasm.memory.buffer, wasm.bins, rows * stride) : undefined,
     wasm ? new Uint8Array(wasm.memory.buffer, wasm.binsT, rows * stride) : undefined,
@@ -111,8 +115,8 @@ export async function trainGbdt(
     cols: stride,
     bins,
     binsT,
-    nBins: mapper.nBins,
-    missingBin: mapper.missingBin,
+    nBins: new Int32Array(stride),
+    missingBin: new Int32Array(stride),
     withCount,
     slots,
     blockSlots: HIST_BLOCKS,
@@ -121,9 +125,6 @@ export async function trainGbdt(
     rowJobs: { objective: c.objective, values, srcCols: cols },
     wasm,
   });
-  const table = binTable(fitted);
-  ws.binTable.set(table.table);
-  ws.binMiss.set(table.miss);
   const pool = shared ? await WorkerPool.create(threads, ws) : null;
   /** A per-row job (workspace.ts) on the pool, or here when the table is small. */
   const rowJob = (kind: number, start = 0, end = rows): void => {
@@ -134,6 +135,14 @@ export async function trainGbdt(
     else executeJob(ws, 0, 1);
   };
   try {
+    // the edge sample sits in idx until the first tree's rows replace it
+    ws.idx.set(edgeRows);
+    ws.jobI[J_PB] = c.maxBins;
+    rowJob(KIND_NAN);
+    rowJob(KIND_EDGES, 0, edgeRows.length);
+    const mapper = workspaceMapper(ws);
+    const usable: number[] = [];
+    for (let f = 0; f < cols; f++) if (mapper.nBins[f] >= 2) usable.push(f);
     rowJob(KIND_BIN);
     const nodeFeatures = (n: number): number =>
       c.colsampleByNode >= 1 ? 0 : Math.max(1, Math.floor(c.colsampleByNode * n));
@@ -157,7 +166,7 @@ export async function trainGbdt(
     const earlyStop = valid !== undefined && c.earlyStoppingRounds > 0;
     let bestLoss = Number.POSITIVE_INFINITY;
     let bestIter = -1;
-    const treeFeats = usable;
+    const treeFeats = Int32Array.from(usable);
     for (let t = 0; t < c.trees; t++) {
       rowJob(KIND_GRAD);
       const treeRng = rng.fork(1000 + t);
@@ -166,8 +175,7 @@ export async function trainGbdt(
         c.colsampleByTree >= 1
           ? usable.length
           : Math.max(1, Math.floor(c.colsampleByTree * usable.length));
-      const feats =
-        nf === usable.length ? treeFeats : sampleSorted(Array.from(usable), nf, treeRng);
+      const feats = nf === usable.length ? treeFeats : sampleSorted(usable, nf, treeRng);
       const grown = grower.grow(n, feats, treeRng);
       const packed = PackedForest.fromGrown([grown], mapper);
       trees.push(packed);
@@ -260,6 +268,20 @@ function placeForKernel(
   const partR = at(rows * 4);
   const memory = allocateKernelMemory(off);
   return memory ? { memory, bins, gh, idx, hist, binsT, partL, partR } : null;
+}
+
+/** The mapper (padded to the workspace's columns) that an EDGES job left in the workspace. */
+function workspaceMapper(ws: Workspace): BinMapper {
+  const edges: Float32Array[] = [];
+  for (let f = 0; f < ws.cols; f++) {
+    edges.push(ws.binTable.slice(f * 256, f * 256 + ws.nBins[f] - 1));
+  }
+  return {
+    cols: ws.cols,
+    edges,
+    nBins: ws.nBins.slice(),
+    missingBin: ws.missingBin.slice(),
+  };
 }
 
 /** Rows of this tree into idx[0..n) (ascending), marking them in inSample; all rows at rate 1. */

@@ -12,6 +12,9 @@
  *
  * Boosting also hands its per-row work to the same threads (jobI[J_KIND]), each split in
  * fixed row or position ranges whose results do not depend on who computes them:
+ *   NAN   nanFlags[f] = 1 for each column with a NaN in the job's rows (before EDGES)
+ *   EDGES bin edges per feature (threads take feature ranges) fitted on the sample rows
+ *         idx[0..END) with at most J_PB bins: writes binTable, binMiss, nBins and missingBin
  *   BIN   bin codes of rows (values -> bins, binsT) with the shared bin table
  *   RAW   raw[idx[k]] += posVal[k] for positions k in [START, END) (the new tree's leaf values)
  *   GRAD  the objective's gradients and hessians of all rows from raw and y
@@ -26,7 +29,7 @@ import {
   histLayout,
   subtractHistogram,
 } from "./histogram.js";
-import { applyBinTable } from "./binning.js";
+import { applyBinTable, fitEdgeRange, nanColumns } from "./binning.js";
 import { splitRows } from "./row-partition.js";
 import { type ObjectiveName, objectiveFor } from "./objectives/index.js";
 import { findBestSplit, RES_FIELDS, type SplitParams } from "./splitter.js";
@@ -55,6 +58,10 @@ export const KIND_BIN = 1;
 export const KIND_RAW = 2;
 export const KIND_GRAD = 3;
 export const KIND_PART = 4;
+export const KIND_NAN = 5;
+export const KIND_EDGES = 6;
+/** Parts of an EDGES job (fewer than a row job's: see rowJob). */
+const EDGE_PARTS = 4;
 /** Most parts a job is cut into (partCounts' length). */
 export const MAX_PARTS = 256;
 /** jobF: G, H, N of eval node e at 3e, 3e+1, 3e+2. */
@@ -104,6 +111,8 @@ export interface Workspace {
   srcCols: number;
   binTable: Float32Array;
   binMiss: Int32Array;
+  /** NAN job output: 1 per source column with a NaN in some training row. */
+  nanFlags: Uint8Array;
   /** The WebAssembly histogram kernel and where its arrays sit in its memory (or null). */
   wasm: WasmPlacement | null;
   hist4: Hist4 | null;
@@ -158,6 +167,7 @@ export interface WorkspaceBuffers {
   srcCols: number;
   binTable: ArrayBufferLike;
   binMiss: ArrayBufferLike;
+  nanFlags: ArrayBufferLike;
   /** When set, bins, gh, idx and hist are views of this memory (the fields above are unused). */
   wasm: WasmPlacement | null;
 }
@@ -232,6 +242,7 @@ export function createWorkspace(opts: {
     srcCols: rj?.srcCols ?? 0,
     binTable: sized(cols * 256 * 4),
     binMiss: sized(cols * 4),
+    nanFlags: sized(cols),
     wasm: opts.wasm ?? null,
   };
   if (opts.wasm && opts.bins.byteOffset !== opts.wasm.bins) {
@@ -285,6 +296,7 @@ export function workspaceBuffers(ws: Workspace): WorkspaceBuffers {
     srcCols: ws.srcCols,
     binTable: ws.binTable.buffer,
     binMiss: ws.binMiss.buffer,
+    nanFlags: ws.nanFlags.buffer,
     wasm: ws.wasm,
   };
 }
@@ -334,6 +346,7 @@ export function attachWorkspace(b: WorkspaceBuffers): Workspace {
     srcCols: b.srcCols,
     binTable: new Float32Array(b.binTable),
     binMiss: new Int32Array(b.binMiss),
+    nanFlags: new Uint8Array(b.nanFlags),
     ...kernels(w),
   };
 }
@@ -532,7 +545,16 @@ function buildRows(
 /** Part `part` of `parts` of a per-row job (see the header). */
 function rowJob(ws: Workspace, kind: number, part: number, parts: number): void {
   const J = ws.jobI;
-  if (kind === KIND_BIN) {
+  if (kind === KIND_NAN) {
+    const rows = ws.rows;
+    const r0 = Math.floor((rows * part) / parts);
+    const r1 = Math.floor((rows * (part + 1)) / parts);
+    nanColumns(ws.values, ws.srcCols, r0, r1, ws.nanFlags);
+  } else if (kind === KIND_EDGES) {
+    // each part reads every sample row once for its features: a few wide parts beat many
+    const edgeParts = Math.min(parts, EDGE_PARTS);
+    if (part < edgeParts) fitEdgesPart(ws, part, edgeParts);
+  } else if (kind === KIND_BIN) {
     const rows = ws.rows;
     const r0 = Math.floor((rows * part) / parts);
     const r1 = Math.floor((rows * (part + 1)) / parts);
@@ -620,3 +642,30 @@ export const inProcessRunner: JobRunner = {
     executeJob(ws, 0, 1);
   },
 };
+
+/**
+ * EDGES job, part `part` of `parts`: features [fa, fb) of the source columns get their edges
+ * (binning.ts fitEdgeRange, the same numbers fitBins computes) written into the padded bin
+ * table (table[f * 256 + k], +Infinity after the last edge), their value-bin count and missing
+ * bin; padding columns (srcCols <= f < cols) become constant features. Parts own disjoint
+ * features, so the result does not depend on the thread count.
+ */
+function fitEdgesPart(ws: Workspace, part: number, parts: number): void {
+  const cols = ws.cols;
+  const fa = Math.floor((cols * part) / parts);
+  const fb = Math.floor((cols * (part + 1)) / parts);
+  const src = ws.srcCols;
+  const sa = Math.min(fa, src);
+  const sb = Math.min(fb, src);
+  const sample = ws.idx.subarray(0, ws.jobI[J_END]);
+  const edges = fitEdgeRange(ws.values, src, sample, sa, sb, ws.jobI[J_PB], ws.nanFlags);
+  for (let f = fa; f < fb; f++) {
+    const e = f < src ? edges[f - sa] : new Float32Array(0);
+    const missing = f < src && ws.nanFlags[f] === 1;
+    ws.binTable.fill(Number.POSITIVE_INFINITY, f * 256, (f + 1) * 256);
+    ws.binTable.set(e, f * 256);
+    ws.nBins[f] = e.length + 1;
+    ws.missingBin[f] = missing ? e.length + 1 : -1;
+    ws.binMiss[f] = missing ? e.length + 1 : 0;
+  }
+}
