@@ -23,6 +23,7 @@ import {
   inProcessRunner,
   J_END,
   J_KIND,
+  J_GRAD_IDX,
   J_PB,
   J_START,
   KIND_BIN,
@@ -167,16 +168,21 @@ export async function trainGbdt(
     let bestLoss = Number.POSITIVE_INFINITY;
     let bestIter = -1;
     const treeFeats = Int32Array.from(usable);
+    // a tree on all rows: the GRAD job also puts them back in order in idx (the grower permuted
+    // them), in parallel, instead of a pass over all rows here
+    const allRows = c.subsample >= 1;
+    if (allRows) inSample.fill(1);
+    ws.jobI[J_GRAD_IDX] = allRows ? 1 : 0;
     for (let t = 0; t < c.trees; t++) {
       rowJob(KIND_GRAD);
       const treeRng = rng.fork(1000 + t);
-      const n = sampleRows(ws.idx, inSample, rows, c.subsample, treeRng);
+      const n = allRows ? rows : sampleRows(ws.idx, inSample, rows, c.subsample, treeRng);
       const nf =
         c.colsampleByTree >= 1
           ? usable.length
           : Math.max(1, Math.floor(c.colsampleByTree * usable.length));
       const feats = nf === usable.length ? treeFeats : sampleSorted(usable, nf, treeRng);
-      const grown = grower.grow(n, feats, treeRng);
+      const grown = grower.grow(n, feats, treeRng, allRows);
       const packed = PackedForest.fromGrown([grown], mapper);
       trees.push(packed);
       // in-sample rows: add their leaf's value through the partitioned index buffer

@@ -17,7 +17,8 @@
  *         idx[0..END) with at most J_PB bins: writes binTable, binMiss, nBins and missingBin
  *   BIN   bin codes of rows (values -> bins, binsT) with the shared bin table
  *   RAW   raw[idx[k]] += posVal[k] for positions k in [START, END) (the new tree's leaf values)
- *   GRAD  the objective's gradients and hessians of all rows from raw and y
+ *   GRAD  the objective's gradients and hessians of all rows from raw and y (and, with
+ *         J_GRAD_IDX, the identity row order in idx for a tree on all rows)
  *   PART  stable partition of idx[START..END) by (feature, bin, default direction): each part
  *         writes its left rows to partL and right rows to partR at its own offset and its left
  *         count to partCounts; the caller then concatenates the parts in order (grower.ts)
@@ -52,7 +53,9 @@ export const J_PDL = 12;
 export const J_HPARTS = 13;
 /** HIST: 1 = phase 1 of a blocked build (block histograms only), else the whole job. */
 export const J_PHASE = 14;
-const JOB_INTS = 15;
+/** GRAD: 1 = also reset idx[r] = r for the part's rows (boosting without row subsampling). */
+export const J_GRAD_IDX = 15;
+const JOB_INTS = 16;
 export const KIND_HIST = 0;
 export const KIND_BIN = 1;
 export const KIND_RAW = 2;
@@ -580,6 +583,10 @@ function rowJob(ws: Workspace, kind: number, part: number, parts: number): void 
       ws.gh.subarray(2 * r0, 2 * r1),
       r1 - r0,
     );
+    if (J[J_GRAD_IDX] === 1) {
+      const idx = ws.idx;
+      for (let r = r0; r < r1; r++) idx[r] = r;
+    }
   } else {
     const start = J[J_START];
     const n = J[J_END] - start;
