@@ -37,6 +37,7 @@ import {
   J_START,
   KIND_HIST,
   KIND_PART,
+  KIND_STITCH,
   type JobRunner,
   type Workspace,
 } from "./workspace.js";
@@ -239,6 +240,11 @@ export class Grower {
         else this.free(c.slot);
       }
     }
+    if (process.env.TT)
+      console.error(
+        "part small/par",
+        (globalThis as unknown as { TP: number[] }).TP.map((x) => x.toFixed(0)).join(" "),
+      );
     const scale = p.shrinkage;
     for (let i = 0; i < t.feature.length; i++) {
       t.cover[i] = nodeH[i];
@@ -249,11 +255,18 @@ export class Grower {
   }
 
   /**
-   * Index-mode partition of a node's rows: a large node on the runner's threads (PART jobs, each
-   * part split stably into partL / partR, then concatenated here in part order: the same order
-   * as one pass), a small one in this thread. Returns mid.
+   * Index-mode partition of a node's rows: a large node on the runner's threads (a PART job,
+   * each part split stably into partL / partR, then a STITCH job concatenating them back into
+   * idx in part order: the same order as one pass), a small one in this thread. Returns mid.
    */
   private partition(node: OpenNode): number {
+    const P0 = performance.now();
+    const m = this.partition0(node);
+    const TT = ((globalThis as unknown as { TP: number[] }).TP ??= [0, 0]);
+    TT[node.end - node.start < PARALLEL_PARTITION_ROWS ? 0 : 1] += performance.now() - P0;
+    return m;
+  }
+  private partition0(node: OpenNode): number {
     const { ws, runner } = this;
     const n = node.end - node.start;
     if (runner.threads <= 1 || ws.partL.length === 0 || n < PARALLEL_PARTITION_ROWS) {
@@ -267,22 +280,11 @@ export class Grower {
     J[J_PB] = node.bin;
     J[J_PDL] = node.defaultLeft;
     runner.run(ws);
-    const parts = runner.chunks;
-    const { idx, partL, partR, partCounts } = ws;
-    let o = node.start;
-    for (let c = 0; c < parts; c++) {
-      const a = node.start + Math.floor((n * c) / parts);
-      idx.set(partL.subarray(a, a + partCounts[c]), o);
-      o += partCounts[c];
-    }
-    const mid = o;
-    for (let c = 0; c < parts; c++) {
-      const a = node.start + Math.floor((n * c) / parts);
-      const b = node.start + Math.floor((n * (c + 1)) / parts);
-      const nr = b - a - partCounts[c];
-      idx.set(partR.subarray(a, a + nr), o);
-      o += nr;
-    }
+    // the parts' pieces go back into idx on the threads too (STITCH, same rows and parts)
+    J[J_KIND] = KIND_STITCH;
+    runner.run(ws);
+    let mid = node.start;
+    for (let c = 0; c < runner.chunks; c++) mid += ws.partCounts[c];
     return mid;
   }
 

@@ -21,7 +21,10 @@
  *         J_GRAD_IDX, the identity row order in idx for a tree on all rows)
  *   PART  stable partition of idx[START..END) by (feature, bin, default direction): each part
  *         writes its left rows to partL and right rows to partR at its own offset and its left
- *         count to partCounts; the caller then concatenates the parts in order (grower.ts)
+ *         count to partCounts
+ *   STITCH after a PART job over the same rows and parts: each part copies its left rows and
+ *         right rows back into idx at their place in the concatenation of all parts (left rows
+ *         of parts 0..P-1, then their right rows): the order of one stable pass
  */
 import {
   buildHistogram,
@@ -63,6 +66,7 @@ export const KIND_GRAD = 3;
 export const KIND_PART = 4;
 export const KIND_NAN = 5;
 export const KIND_EDGES = 6;
+export const KIND_STITCH = 7;
 /** Parts of an EDGES job (fewer than a row job's: see rowJob). */
 const EDGE_PARTS = 4;
 /** Most parts a job is cut into (partCounts' length). */
@@ -593,7 +597,19 @@ function rowJob(ws: Workspace, kind: number, part: number, parts: number): void 
     const a = start + Math.floor((n * part) / parts);
     const b = start + Math.floor((n * (part + 1)) / parts);
     const idx = ws.idx;
-    if (kind === KIND_RAW) {
+    if (kind === KIND_STITCH) {
+      const pc = ws.partCounts;
+      let before = 0;
+      let left = 0;
+      for (let c = 0; c < parts; c++) {
+        if (c < part) before += pc[c];
+        left += pc[c];
+      }
+      const nl = pc[part];
+      idx.set(ws.partL.subarray(a, a + nl), start + before);
+      const rightBefore = a - start - before;
+      idx.set(ws.partR.subarray(a, b - nl), start + left + rightBefore);
+    } else if (kind === KIND_RAW) {
       const raw = ws.raw;
       const pv = ws.posVal;
       for (let k = a; k < b; k++) raw[idx[k]] += pv[k];
