@@ -1,8 +1,9 @@
 /**
  * A tiny WebAssembly binary writer: just enough of the format (types, one imported shared
  * memory, functions, exports; integer / f64 / f64x2 SIMD instructions and structured control
- * flow) to emit the ALS kernel of als-wasm-kernel.ts at load time, so the project needs no
- * wasm toolchain and no checked-in binary. Opcode values are those of the WebAssembly core
+ * flow) to emit the ALS kernel of als-wasm-kernel.ts, the Gram kernel of
+ * linear/gram-accumulator.ts and the histogram / partition kernels of trees/wasm-histogram.ts at
+ * load time, so the project needs no wasm toolchain and no checked-in binary. Opcode values are those of the WebAssembly core
  * specification (SIMD: the 0xFD prefix followed by a LEB128 sub-opcode).
  */
 
@@ -60,6 +61,12 @@ export class Code {
     uleb(i, this.bytes);
     return this;
   }
+  /** local.tee: set local i and keep the value on the stack. */
+  tee(i: number): this {
+    this.op(0x22);
+    uleb(i, this.bytes);
+    return this;
+  }
   i32(n: number): this {
     this.op(0x41);
     sleb(n, this.bytes);
@@ -77,11 +84,26 @@ export class Code {
   i32Mul(): this {
     return this.op(0x6c);
   }
+  i32Sub(): this {
+    return this.op(0x6b);
+  }
+  i32And(): this {
+    return this.op(0x71);
+  }
+  i32Xor(): this {
+    return this.op(0x73);
+  }
   i32Shl(): this {
     return this.op(0x74);
   }
+  i32ShrU(): this {
+    return this.op(0x76);
+  }
   i32LtU(): this {
     return this.op(0x49);
+  }
+  i32GeU(): this {
+    return this.op(0x4f);
   }
   f64Add(): this {
     return this.op(0xa0);
@@ -98,6 +120,17 @@ export class Code {
   /** Loads/stores: memarg = alignment exponent, byte offset. */
   i32Load(offset = 0): this {
     this.op(0x28, 2);
+    uleb(offset, this.bytes);
+    return this;
+  }
+  /** One byte, zero-extended (alignment 1). */
+  i32Load8U(offset = 0): this {
+    this.op(0x2d, 0);
+    uleb(offset, this.bytes);
+    return this;
+  }
+  i32Store(offset = 0): this {
+    this.op(0x36, 2);
     uleb(offset, this.bytes);
     return this;
   }
@@ -133,6 +166,10 @@ export class Code {
   f64x2Mul(): this {
     return this.simd(0xf2);
   }
+  /** `block` with no result (a br_if to it jumps past its end); close with end(). */
+  block(): this {
+    return this.op(0x02, 0x40);
+  }
   /** `loop` with no result; close with end(). */
   loop(): this {
     return this.op(0x03, 0x40);
@@ -150,6 +187,8 @@ export class Code {
 export interface FuncDef {
   name: string;
   params: ValType[];
+  /** Result types (default none). */
+  results?: ValType[];
   /** Extra locals (numbered after the params). */
   locals: ValType[];
   body: Code;
@@ -172,7 +211,9 @@ export function assembleModule(funcs: FuncDef[]): Uint8Array {
     types.push(0x60);
     uleb(f.params.length, types);
     for (const p of f.params) types.push(p);
-    types.push(0);
+    const results = f.results ?? [];
+    uleb(results.length, types);
+    for (const r of results) types.push(r);
   }
   section(1, types);
   const imports: number[] = [];

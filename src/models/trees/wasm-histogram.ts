@@ -13,139 +13,33 @@
  *   bins: stride bytes per row          -> 4 codes per 32-bit word
  *   hist: 256 bins x 16 bytes per feature (FEAT_BYTES); bin b of feature f at f*4096 + b*16
  *
- * Opcode values are those of the WebAssembly core specification (SIMD: prefix 0xFD, LEB128
- * sub-opcode). Summation order per bin is the rows' order, exactly as in the JavaScript kernel,
- * so both give bit-identical histograms.
+ * The bytes come from the project's one WebAssembly writer (factorization/wasm-assembler.ts).
+ * Summation order per bin is the rows' order, exactly as in the JavaScript kernel, so both give
+ * bit-identical histograms.
  */
+import {
+  assembleModule,
+  Code,
+  type FuncDef,
+  I32,
+  V128,
+  type ValType,
+  type WasmMemory,
+  type WasmModule,
+  wasmApi,
+} from "../factorization/wasm-assembler.js";
 
-const I32 = 0x7f;
+export type { WasmMemory };
 
 /** Bytes per feature of a 2-channel histogram (256 bins x f64x2). */
 export const FEAT_BYTES = 4096;
-
-function uleb(n: number, out: number[]): void {
-  let v = n >>> 0;
-  do {
-    let b = v & 0x7f;
-    v >>>= 7;
-    if (v !== 0) b |= 0x80;
-    out.push(b);
-  } while (v !== 0);
-}
-
-function sleb(n: number, out: number[]): void {
-  let v = n | 0;
-  for (;;) {
-    const b = v & 0x7f;
-    v >>= 7;
-    const done = (v === 0 && (b & 0x40) === 0) || (v === -1 && (b & 0x40) !== 0);
-    out.push(done ? b : b | 0x80);
-    if (done) return;
-  }
-}
-
-/** A function body under construction (only the instructions the kernel needs). */
-class Body {
-  readonly b: number[] = [];
-  private op(...x: number[]): this {
-    for (const v of x) this.b.push(v);
-    return this;
-  }
-  get(i: number): this {
-    this.op(0x20);
-    uleb(i, this.b);
-    return this;
-  }
-  set(i: number): this {
-    this.op(0x21);
-    uleb(i, this.b);
-    return this;
-  }
-  tee(i: number): this {
-    this.op(0x22);
-    uleb(i, this.b);
-    return this;
-  }
-  i32(n: number): this {
-    this.op(0x41);
-    sleb(n, this.b);
-    return this;
-  }
-  add(): this {
-    return this.op(0x6a);
-  }
-  mul(): this {
-    return this.op(0x6c);
-  }
-  and(): this {
-    return this.op(0x71);
-  }
-  shl(): this {
-    return this.op(0x74);
-  }
-  shrU(): this {
-    return this.op(0x76);
-  }
-  sub(): this {
-    return this.op(0x6b);
-  }
-  xor(): this {
-    return this.op(0x73);
-  }
-  ltU(): this {
-    return this.op(0x49);
-  }
-  load8(): this {
-    return this.op(0x2d, 0, 0);
-  }
-  store(): this {
-    return this.op(0x36, 2, 0);
-  }
-  geU(): this {
-    return this.op(0x4f);
-  }
-  load(offset = 0): this {
-    this.op(0x28, 2);
-    uleb(offset, this.b);
-    return this;
-  }
-  v128Load(offset = 0): this {
-    this.op(0xfd, 0x00, 4);
-    uleb(offset, this.b);
-    return this;
-  }
-  v128Store(offset = 0): this {
-    this.op(0xfd, 0x0b, 4);
-    uleb(offset, this.b);
-    return this;
-  }
-  f64x2Add(): this {
-    this.op(0xfd);
-    uleb(0xf0, this.b);
-    return this;
-  }
-  block(): this {
-    return this.op(0x02, 0x40);
-  }
-  loop(): this {
-    return this.op(0x03, 0x40);
-  }
-  brIf(depth: number): this {
-    this.op(0x0d);
-    uleb(depth, this.b);
-    return this;
-  }
-  end(): this {
-    return this.op(0x0b);
-  }
-}
 
 /**
  * hist4(hist, bins, stride, gh, idx, i0, i1, w0, w1): for positions p in [i0, i1) (byte offsets
  * into idx, step 4), row r = idx[p]: for each code word w in [w0, w1) (byte offsets within the
  * row, step 4) add gh[r] to the 4 features' bins; hist points at the first word's feature.
  */
-function hist4Body(): { params: number; locals: number[]; body: number[] } {
+function hist4(): FuncDef {
   const [hist, bins, stride, gh, , i0, i1, w0, w1] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
   const p = i0;
   const nParams = 9;
@@ -154,18 +48,18 @@ function hist4Body(): { params: number; locals: number[]; body: number[] } {
   const wEnd = nParams + 2;
   const o = nParams + 3;
   const x = nParams + 4;
-  const k = new Body();
+  const k = new Code();
   k.block();
-  k.get(p).get(i1).geU().brIf(0);
+  k.get(p).get(i1).i32GeU().brIf(0);
   k.loop();
   // r = idx[p] (p already includes idx's offset); ghv = gh[r]; row base
-  k.get(p).load().set(x);
-  k.get(gh).get(x).i32(4).shl().add().v128Load().set(ghv);
-  k.get(bins).get(x).get(stride).mul().add().tee(w).get(w1).add().set(wEnd);
-  k.get(w).get(w0).add().set(w);
+  k.get(p).i32Load().set(x);
+  k.get(gh).get(x).i32(4).i32Shl().i32Add().v128Load().set(ghv);
+  k.get(bins).get(x).get(stride).i32Mul().i32Add().tee(w).get(w1).i32Add().set(wEnd);
+  k.get(w).get(w0).i32Add().set(w);
   k.get(hist).set(o);
   k.loop();
-  k.get(w).load().set(x);
+  k.get(w).i32Load().set(x);
   const lanes: [number, number][] = [
     [0, 0],
     [4, FEAT_BYTES],
@@ -175,9 +69,9 @@ function hist4Body(): { params: number; locals: number[]; body: number[] } {
   for (const [shift, off] of lanes) {
     // address = o + (((x >>> shift) & 0xff) << 4), as o + ((x >>> (shift)) & 0xff0) for shift > 0
     k.get(o);
-    if (shift === 0) k.get(x).i32(255).and().i32(4).shl();
-    else k.get(x).i32(shift).shrU().i32(0xff0).and();
-    k.add().tee(ghv + 5); // address local
+    if (shift === 0) k.get(x).i32(255).i32And().i32(4).i32Shl();
+    else k.get(x).i32(shift).i32ShrU().i32(0xff0).i32And();
+    k.i32Add().tee(ghv + 5); // address local
     k.get(ghv + 5)
       .v128Load(off)
       .get(ghv)
@@ -186,15 +80,20 @@ function hist4Body(): { params: number; locals: number[]; body: number[] } {
   }
   k.get(o)
     .i32(4 * FEAT_BYTES)
-    .add()
+    .i32Add()
     .set(o);
-  k.get(w).i32(4).add().tee(w).get(wEnd).ltU().brIf(0);
+  k.get(w).i32(4).i32Add().tee(w).get(wEnd).i32LtU().brIf(0);
   k.end();
-  k.get(p).i32(4).add().tee(p).get(i1).ltU().brIf(0);
+  k.get(p).i32(4).i32Add().tee(p).get(i1).i32LtU().brIf(0);
   k.end();
   k.end();
   // locals: ghv (v128), w, wEnd, o, x, addr (i32)
-  return { params: nParams, locals: [0x7b, I32, I32, I32, I32, I32], body: k.b };
+  return {
+    name: "hist4",
+    params: Array.from({ length: nParams }, (): ValType => I32),
+    locals: [V128, I32, I32, I32, I32, I32],
+    body: k,
+  };
 }
 
 /**
@@ -203,110 +102,50 @@ function hist4Body(): { params: number; locals: number[]; body: number[] } {
  * code c = col[row] (one byte per row); it goes left when (c === mb ? dl : c <= t). The row is
  * stored at both l and r and only its side's pointer advances; returns the final l.
  */
-function splitBody(): { params: number; locals: number[]; body: number[] } {
+function split(): FuncDef {
   const [i, iEnd, l, r, col, t, mb, dl] = [0, 1, 2, 3, 4, 5, 6, 7];
   const row = 8;
   const c = 9;
   const le = 10;
   const go = 11;
-  const k = new Body();
+  const k = new Code();
   k.block();
-  k.get(i).get(iEnd).geU().brIf(0);
+  k.get(i).get(iEnd).i32GeU().brIf(0);
   k.loop();
-  k.get(i).load().set(row);
-  k.get(col).get(row).add().load8().set(c);
+  k.get(i).i32Load().set(row);
+  k.get(col).get(row).i32Add().i32Load8U().set(c);
   // le = (c - t - 1) >>> 31
-  k.get(c).get(t).sub().i32(1).sub().i32(31).shrU().set(le);
+  k.get(c).get(t).i32Sub().i32(1).i32Sub().i32(31).i32ShrU().set(le);
   // go = le ^ (miss & (le ^ dl)), miss = ((c ^ mb) - 1) >>> 31
   k.get(le);
-  k.get(c).get(mb).xor().i32(1).sub().i32(31).shrU();
-  k.get(le).get(dl).xor().and();
-  k.xor().set(go);
-  k.get(l).get(row).store();
-  k.get(r).get(row).store();
-  k.get(l).get(go).i32(2).shl().add().set(l);
-  k.get(r).i32(4).add().get(go).i32(2).shl().sub().set(r);
-  k.get(i).i32(4).add().tee(i).get(iEnd).ltU().brIf(0);
+  k.get(c).get(mb).i32Xor().i32(1).i32Sub().i32(31).i32ShrU();
+  k.get(le).get(dl).i32Xor().i32And();
+  k.i32Xor().set(go);
+  k.get(l).get(row).i32Store();
+  k.get(r).get(row).i32Store();
+  k.get(l).get(go).i32(2).i32Shl().i32Add().set(l);
+  k.get(r).i32(4).i32Add().get(go).i32(2).i32Shl().i32Sub().set(r);
+  k.get(i).i32(4).i32Add().tee(i).get(iEnd).i32LtU().brIf(0);
   k.end();
   k.end();
   k.get(l);
-  return { params: 8, locals: [I32, I32, I32, I32], body: k.b };
-}
-
-function assemble(): Uint8Array {
-  const out: number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
-  const section = (id: number, body: number[]): void => {
-    out.push(id);
-    uleb(body.length, out);
-    for (const b of body) out.push(b);
+  return {
+    name: "split",
+    params: Array.from({ length: 8 }, (): ValType => I32),
+    results: [I32],
+    locals: [I32, I32, I32, I32],
+    body: k,
   };
-  const name = (s: string, o: number[]): void => {
-    uleb(s.length, o);
-    for (let i = 0; i < s.length; i++) o.push(s.charCodeAt(i));
-  };
-  const funcs = [
-    { name: "hist4", f: hist4Body(), results: 0 },
-    { name: "split", f: splitBody(), results: 1 },
-  ];
-  const types: number[] = [funcs.length];
-  for (const { f, results } of funcs) {
-    types.push(0x60);
-    uleb(f.params, types);
-    for (let i = 0; i < f.params; i++) types.push(I32);
-    types.push(results);
-    if (results) types.push(I32);
-  }
-  section(1, types);
-  const imports: number[] = [1];
-  name("env", imports);
-  name("mem", imports);
-  // shared memory, minimum 0 pages, maximum 65536 (4 GiB): any size can be imported
-  imports.push(0x02, 0x03, 0x00);
-  uleb(65536, imports);
-  section(2, imports);
-  section(3, [funcs.length, ...funcs.map((_, i) => i)]);
-  const exps: number[] = [funcs.length];
-  funcs.forEach(({ name: n }, i) => {
-    name(n, exps);
-    exps.push(0x00, i);
-  });
-  section(7, exps);
-  const code: number[] = [funcs.length];
-  for (const { f } of funcs) {
-    const body: number[] = [];
-    uleb(f.locals.length, body);
-    for (const t of f.locals) body.push(1, t);
-    for (const b of f.body) body.push(b);
-    body.push(0x0b);
-    uleb(body.length, code);
-    for (const b of body) code.push(b);
-  }
-  section(10, code);
-  return new Uint8Array(out);
 }
 
-/** The parts of the WebAssembly JS API used here (the project's TypeScript libs omit them). */
-export interface WasmMemory {
-  readonly buffer: SharedArrayBuffer;
-}
-interface WasmApi {
-  Memory: new (d: { initial: number; maximum: number; shared: boolean }) => WasmMemory;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (
-    m: object,
-    imports: Record<string, Record<string, unknown>>,
-  ) => { exports: Record<string, unknown> };
-  validate(bytes: Uint8Array): boolean;
-}
+const api = wasmApi;
 
-const api = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
+let moduleCache: WasmModule | null | undefined;
 
-let moduleCache: object | null | undefined;
-
-function histModule(): object | null {
+function histModule(): WasmModule | null {
   if (moduleCache !== undefined) return moduleCache;
   try {
-    const bytes = assemble();
+    const bytes = assembleModule([hist4(), split()]);
     moduleCache = api?.validate(bytes) ? new api.Module(bytes) : null;
   } catch {
     moduleCache = null;
