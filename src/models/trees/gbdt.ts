@@ -24,6 +24,7 @@ import {
   J_END,
   J_KIND,
   J_GRAD_IDX,
+  J_JS_HIST,
   J_PB,
   J_START,
   KIND_BIN,
@@ -31,6 +32,7 @@ import {
   KIND_GRAD,
   KIND_NAN,
   KIND_RAW,
+  preferJsHistograms,
   type WasmPlacement,
   type Workspace,
 } from "./workspace.js";
@@ -142,6 +144,7 @@ export async function trainGbdt(
     rowJob(KIND_NAN);
     rowJob(KIND_EDGES, 0, edgeRows.length);
     const mapper = workspaceMapper(ws);
+    ws.jobI[J_JS_HIST] = preferJsHistograms(ws.nBins) ? 1 : 0;
     const usable: number[] = [];
     for (let f = 0; f < cols; f++) if (mapper.nBins[f] >= 2) usable.push(f);
     rowJob(KIND_BIN);
