@@ -23,6 +23,7 @@ import { availableParallelism, loadavg } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { cachedBenchTable } from "./trees-data.js";
+import { benchArgs } from "./bench-args.js";
 
 const root = resolve(fileURLToPath(import.meta.url), "..", "..", "..");
 const cache = join(root, "bench", ".cache");
@@ -39,18 +40,7 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const get = (name: string): string | undefined => {
-    const i = argv.indexOf(name);
-    return i >= 0 ? argv[i + 1] : undefined;
-  };
-  const num = (name: string, dflt: number): number => {
-    const v = get(name);
-    if (v === undefined) return dflt;
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 1)
-      throw new Error(`${name} expects a positive integer, got ${v}`);
-    return n;
-  };
+  const { get, int: num } = benchArgs(argv);
   const rows = num("--rows", 1_000_000);
   const only = get("--only");
   if (only !== undefined && only !== "gbdt" && only !== "rf")

@@ -32,6 +32,7 @@ import {
   tuneModel,
 } from "../src/index.js";
 import { cachedTuningTables } from "./tuning-data.js";
+import { benchArgs } from "./bench-args.js";
 
 const root = resolve(fileURLToPath(import.meta.url), "..", "..", "..");
 const cache = join(root, "bench", ".cache");
@@ -49,18 +50,7 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const get = (name: string): string | undefined => {
-    const i = argv.indexOf(name);
-    return i >= 0 ? argv[i + 1] : undefined;
-  };
-  const int = (name: string, dflt: number): number => {
-    const v = get(name);
-    if (v === undefined) return dflt;
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 1)
-      throw new Error(`${name} expects a positive integer, got ${v}`);
-    return n;
-  };
+  const { get, int } = benchArgs(argv);
   const methods = (get("--methods") ?? "grid,random").split(",");
   for (const m of methods)
     if (m !== "grid" && m !== "random") throw new Error(`--methods: grid or random, got ${m}`);
