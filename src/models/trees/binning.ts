@@ -218,11 +218,13 @@ export function quantileEdges(sorted: Float32Array, limit: number): Float32Array
       if (sorted[i] !== sorted[i - 1]) out.push(cut(sorted[i - 1], sorted[i]));
   } else {
     for (let k = 1; k < limit; k++) {
-      const q = Math.floor((k * m) / limit);
-      const lo = sorted[q - 1];
-      const hi = sorted[q];
-      if (lo === hi) continue;
-      const c = cut(lo, hi);
+      let q = Math.floor((k * m) / limit);
+      // A quantile inside a run of equal values cuts at the end of the run. Skipping it instead
+      // lost every edge of tied columns: a per-user feature repeats once per rating, and
+      // ml-latest-small's user_count_log came out as one bin (constant, never split).
+      while (q < m && sorted[q] === sorted[q - 1]) q++;
+      if (q >= m) break;
+      const c = cut(sorted[q - 1], sorted[q]);
       if (out.length === 0 || c > out[out.length - 1]) out.push(c);
     }
   }
