@@ -1,6 +1,6 @@
 /**
  * The loader contract: every MovieLens layout must pass the same suite, run on a hand-written
- * fixture folder (test/fixtures/<name>/ with an expected.json describing what it holds).
+ * fixture folder (written by src/data/write-tiny-release.ts, with an expected.json describing what it holds).
  * Variants of the fixture (CRLF + BOM, missing optional files, appended malformed rows, a wrong
  * separator, undecodable text) are derived from it in a temporary folder by the suite itself.
  */

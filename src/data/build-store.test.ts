@@ -7,17 +7,9 @@ import { after, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { loadDataset } from "./load-dataset.js";
 import { openStore } from "./open-store.js";
+import { writeTinyRelease } from "./write-tiny-release.js";
 
-const fixture = resolve(
-  fileURLToPath(import.meta.url),
-  "..",
-  "..",
-  "..",
-  "..",
-  "test",
-  "fixtures",
-  "csv-tiny",
-);
+const fixture = writeTinyRelease("csv-tiny");
 const tmp = mkdtempSync(join(tmpdir(), "cinerank-store-"));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 

@@ -4,24 +4,15 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { fileURLToPath } from "node:url";
 import { zipSync } from "fflate";
 import { isCinerankError } from "../core/index.js";
 import { DOWNLOAD_MARKER, downloadRelease } from "./download-release.js";
 import { loadDataset } from "./load-dataset.js";
+import { writeTinyRelease } from "./write-tiny-release.js";
 
-const fixtures = resolve(
-  fileURLToPath(import.meta.url),
-  "..",
-  "..",
-  "..",
-  "..",
-  "test",
-  "fixtures",
-  "csv-tiny",
-);
+const fixtures = writeTinyRelease("csv-tiny");
 const tmp = mkdtempSync(join(tmpdir(), "cinerank-download-"));
 const zip = zipSync({
   "ml-latest-small/": {},

@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
-import { appendFileSync, cpSync, existsSync, mkdtempSync, rmSync } from "node:fs";
+import { appendFileSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { after, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { genresOf } from "./genres.js";
 import { loadDataset } from "./load-dataset.js";
+import { writeTinyRelease } from "./write-tiny-release.js";
 
 // dist/src/data/ -> project root -> ../shared/data
 const root = resolve(fileURLToPath(import.meta.url), "..", "..", "..", "..");
@@ -67,9 +68,7 @@ test("ml-latest-small loads with the published figures, then reuses its store", 
 });
 
 test("genome scores: bad relevance and unknown movies are reported with lines (row-by-row fallback)", async () => {
-  const fixture = resolve(root, "test", "fixtures", "csv-tiny");
-  const dir = join(tmp, "genome-bad", "csv-tiny");
-  cpSync(fixture, dir, { recursive: true });
+  const dir = writeTinyRelease("csv-tiny", join(tmp, "genome-bad", "csv-tiny"));
   appendFileSync(join(dir, "genome-scores.csv"), "3,1,1.5\n999,1,0.5\n3,2,0.25\n");
   const { report, dataset } = await loadDataset(dir, { store: join(tmp, "genome-bad.duckdb") });
   const issues = report.issues.filter((i) => i.file === "genome-scores.csv");

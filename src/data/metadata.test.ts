@@ -7,18 +7,17 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { fileURLToPath } from "node:url";
 import { isCinerankError } from "../core/index.js";
 import { loadDataset } from "./load-dataset.js";
 import { fetchTmdbMetadata } from "./metadata-fetch.js";
 import { importMetadataFile } from "./metadata-import.js";
 import { posterUrl, readMetadata } from "./metadata-store.js";
 import { openStore } from "./open-store.js";
+import { writeTinyRelease } from "./write-tiny-release.js";
 
-const root = resolve(fileURLToPath(import.meta.url), "..", "..", "..", "..");
-const FIXTURE = join(root, "test", "fixtures", "csv-tiny"); // tmdb ids: 1->862 2->9087 3->807 5->12345
+const FIXTURE = writeTinyRelease("csv-tiny"); // tmdb ids: 1->862 2->9087 3->807 5->12345
 const tmp = mkdtempSync(join(tmpdir(), "cinerank-meta-"));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 

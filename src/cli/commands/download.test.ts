@@ -10,11 +10,12 @@ import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { zipSync } from "fflate";
+import { writeTinyRelease } from "../../data/write-tiny-release.js";
 
 const run = promisify(execFile);
 const root = resolve(fileURLToPath(import.meta.url), "..", "..", "..", "..", "..");
 const bin = join(root, "bin", "cinerank.js");
-const fixture = join(root, "test", "fixtures", "ml-1m-tiny");
+const fixture = writeTinyRelease("ml-1m-tiny");
 const tmp = mkdtempSync(join(tmpdir(), "cinerank-download-cli-"));
 const zip = zipSync({
   "ml-1m/ratings.dat": readFileSync(join(fixture, "ratings.dat")),

@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { appendFileSync, cpSync, existsSync, mkdtempSync, rmSync } from "node:fs";
+import { appendFileSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { after, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { writeTinyRelease } from "../../data/write-tiny-release.js";
 
 const run = promisify(execFile);
 // dist/src/cli/commands/ -> project root
@@ -112,7 +113,7 @@ test("start trains on $CINERANK_DATA when it holds a dataset (no download)", asy
 
 test("inspect reports malformed rows; --strict turns them into exit code 1", async () => {
   const dir = join(tmp, "bad", "csv-tiny");
-  cpSync(join(root, "test", "fixtures", "csv-tiny"), dir, { recursive: true });
+  writeTinyRelease("csv-tiny", dir);
   appendFileSync(join(dir, "ratings.csv"), "5,1,9.0,1300000000\n5,2,4.0\n");
   const store = join(tmp, "bad.duckdb");
   const { stdout } = await run(process.execPath, [

@@ -11,11 +11,12 @@ import { join, resolve } from "node:path";
 import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { writeTinyRelease } from "../../data/write-tiny-release.js";
 
 const run = promisify(execFile);
 const root = resolve(fileURLToPath(import.meta.url), "..", "..", "..", "..", "..");
 const bin = join(root, "bin", "cinerank.js");
-const fixture = join(root, "test", "fixtures", "csv-tiny");
+const fixture = writeTinyRelease("csv-tiny");
 const tmp = mkdtempSync(join(tmpdir(), "cinerank-meta-cli-"));
 const store = join(tmp, "store.duckdb");
 let requests = 0;
