@@ -146,8 +146,7 @@ export class PackedForest {
     scale: number,
     out: Float64Array,
   ): void {
-    this.layout ??= PredictLayout.of(this);
-    this.layout.addRaw(values, cols, r0, r1, t0, t1, scale, out);
+    this.predictLayout().addRaw(values, cols, r0, r1, t0, t1, scale, out);
   }
 
   private layout: PredictLayout | null = null;
