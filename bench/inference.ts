@@ -124,7 +124,8 @@ async function main(): Promise<void> {
     const a = predictBaseline(l);
     const b = predictServing(l);
     for (let r = 0; r < l.n; r++) {
-      if (!Object.is(a[r], b[r])) throw new Error(`predict differs at row ${r}: ${a[r]} vs ${b[r]}`);
+      if (!Object.is(a[r], b[r]))
+        throw new Error(`predict differs at row ${r}: ${a[r]} vs ${b[r]}`);
     }
     const x = explainBaseline(l);
     const y = explainServing(l);

@@ -10,6 +10,7 @@
  *   cover[i]     hessian sum of the training rows that reached the node (TreeSHAP weights)
  */
 import type { BinMapper } from "./binning.js";
+import { ForestSpecializer, SPECIALIZE_MIN_ROWS } from "./forest-specializer.js";
 import type { GrownTree } from "./grower.js";
 
 export class PackedForest {
@@ -134,7 +135,9 @@ export class PackedForest {
    * while the block's rows walk it (a forest of deep trees is far bigger than the cache, so
    * walking every tree per row would miss on nearly every node). Each row still adds its leaf
    * values in tree order, starting from 0, so the result does not depend on the blocking.
-   * The walk reads the forest's prediction layout (below), built once per forest.
+   * The walk reads the forest's prediction layout (below), built once per forest. A batch whose
+   * rows share some split columns' values (one user's candidates) walks a copy of the forest
+   * with those splits resolved (ForestSpecializer), with the same result.
    */
   addRaw(
     values: Float32Array,
@@ -146,10 +149,16 @@ export class PackedForest {
     scale: number,
     out: Float64Array,
   ): void {
-    this.predictLayout().addRaw(values, cols, r0, r1, t0, t1, scale, out);
+    const layout = this.predictLayout();
+    if (r1 - r0 >= SPECIALIZE_MIN_ROWS) {
+      this.specializer ??= new ForestSpecializer(layout);
+      if (this.specializer.addRaw(values, cols, r0, r1, t0, t1, scale, out)) return;
+    }
+    layout.addRaw(values, cols, r0, r1, t0, t1, scale, out);
   }
 
   private layout: PredictLayout | null = null;
+  private specializer: ForestSpecializer | null = null;
 
   /** The prediction layout (built on first use, in shared memory for the prediction pool). */
   predictLayout(): PredictLayout {
