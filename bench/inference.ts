@@ -114,7 +114,9 @@ async function main(): Promise<void> {
   const explainServing = (l: Recorded): Float64Array => {
     const c = rowContributions(model, l.rows, cols, l.top, explained);
     const phi = new Float64Array(l.top.length * cols);
-    c.forEach((x, r) => phi.set(x.values, r * cols));
+    c.forEach((x, r) => {
+      phi.set(x.values, r * cols);
+    });
     return phi;
   };
 

@@ -109,8 +109,7 @@ export class ForestSpecializer {
       const j = used[u];
       if (splitCols[j] === 0) continue;
       for (let o = r0 * cols + j, r = r0; r < r1; r++, o += cols) {
-        const x = values[o];
-        if (x !== x) return false;
+        if (Number.isNaN(values[o])) return false;
       }
     }
     return true;
