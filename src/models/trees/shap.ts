@@ -36,6 +36,7 @@
  *   row follow this way), weight (the permutation weight of subsets of size k)
  */
 import type { PackedForest } from "./packed-tree.js";
+import { buildSharedSubset, type SharedSubset } from "./shared-subset.js";
 
 /** Deepest distinct-feature path a leaf table is built for (2^12 entries per leaf). */
 export const MAX_TABLE_DEPTH = 12;
@@ -49,8 +50,22 @@ export interface TreeShapOptions {
   maxTableDepth?: number;
 }
 
+/**
+ * A set of per-feature-set contribution tables explainRows can use (FeatureSubset,
+ * SharedSubset): the trees it explains, and their unscaled sums for the wanted features.
+ */
+export interface SubsetExplainer {
+  readonly forest: PackedForest;
+  /** Per feature: 1 = wanted. */
+  readonly features: Uint8Array;
+  /** Per tree: 1 = explained by the subset's tables. */
+  readonly grouped: Uint8Array;
+  /** Unscaled sums of the grouped trees, feature-major: out[f * rows + r]. */
+  explain(values: ArrayLike<number>, offsets: ArrayLike<number>): Float64Array;
+}
+
 /** Leaf tables of the trees that have them (see the module comment). */
-interface LeafTables {
+export interface LeafTables {
   /** Per tree: uses tables. */
   fast: Uint8Array;
   /** Per node: position of the node's feature among the distinct features of its path. */
@@ -152,6 +167,26 @@ export class TreeShap {
   }
 
   /**
+   * subset() for rows that share the values of the `shared` columns (index = feature,
+   * non-zero = shared; a recommendation's shown items share the user's columns): the same
+   * contributions with less work per row (SharedSubset). Use it only for rows it accepts().
+   */
+  sharedSubset(
+    features: ArrayLike<number>,
+    shared: ArrayLike<number>,
+    maxEntries = DEFAULT_SUBSET_ENTRIES,
+  ): SharedSubset {
+    return buildSharedSubset(
+      this.forest,
+      this.tables,
+      features,
+      shared,
+      this.acc.length,
+      maxEntries,
+    );
+  }
+
+  /**
    * Contributions of several rows at once: row r starts at values[offsets[r]], its
    * contributions are added to phi[r * stride ..] (stride >= the number of features), times
    * scale. Table trees go tree by tree over all rows, so a tree's nodes and tables are read
@@ -166,7 +201,7 @@ export class TreeShap {
     phi: Float64Array,
     stride: number,
     scale: number,
-    subset?: FeatureSubset,
+    subset?: SubsetExplainer,
   ): void {
     const rows = offsets.length;
     const cols = this.acc.length;
@@ -552,7 +587,7 @@ function buildTables(f: PackedForest, maxDepthTable: number, budget: number): Le
  * cache; each entry is off by at most 2^-24 of itself (on the ml-latest-small gbdt the
  * contributions moved by <= 2e-8, well under the float32 the contributions are reported in).
  */
-export class FeatureSubset {
+export class FeatureSubset implements SubsetExplainer {
   constructor(
     readonly forest: PackedForest,
     /** Per feature: 1 = wanted. */
@@ -753,14 +788,14 @@ function buildSubset(
 }
 
 /** Leaf l's contribution to its q-th path feature for pattern s (module comment, 1.). */
-function leafContribution(tb: LeafTables, l: number, s: number, q: number): number {
+export function leafContribution(tb: LeafTables, l: number, s: number, q: number): number {
   const base = tb.leafTable[l];
   if ((s >> q) & 1) return tb.leafRatio[tb.leafFeatStart[l] + q] * tb.table[base + (s ^ (1 << q))];
   return -tb.table[base + s];
 }
 
 /** Two leaves with the same distinct path features in the same order (siblings always are). */
-function sameFeatures(tb: LeafTables, a: number, b: number): boolean {
+export function sameFeatures(tb: LeafTables, a: number, b: number): boolean {
   const d = tb.leafDepth[a];
   if (tb.leafDepth[b] !== d) return false;
   for (let q = 0; q < d; q++)
