@@ -93,6 +93,16 @@ export class Code {
   i32Xor(): this {
     return this.op(0x73);
   }
+  i32Or(): this {
+    return this.op(0x72);
+  }
+  /** f32 comparisons: 1 or 0 (0 when either side is NaN). */
+  f32Le(): this {
+    return this.op(0x5f);
+  }
+  f32Gt(): this {
+    return this.op(0x5e);
+  }
   i32Shl(): this {
     return this.op(0x74);
   }
@@ -131,6 +141,16 @@ export class Code {
   }
   i32Store(offset = 0): this {
     this.op(0x36, 2);
+    uleb(offset, this.bytes);
+    return this;
+  }
+  f64Load(offset = 0): this {
+    this.op(0x2b, 3);
+    uleb(offset, this.bytes);
+    return this;
+  }
+  f64Store(offset = 0): this {
+    this.op(0x39, 3);
     uleb(offset, this.bytes);
     return this;
   }

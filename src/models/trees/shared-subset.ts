@@ -22,6 +22,7 @@
 import type { PackedForest } from "./packed-tree.js";
 import type { LeafTables, SubsetExplainer } from "./shap.js";
 import { leafContribution, sameFeatures } from "./shap.js";
+import { GROUP_BYTES, type Groups, shapKernel, VARY_BYTES, type Vary } from "./wasm-shap.js";
 
 /** Int32 fields per group in SharedSubset.g. */
 const G = 10;
@@ -29,6 +30,23 @@ const G = 10;
 const GS = 6;
 /** Int32 fields per varying split in SharedSubset.prog. */
 const P = 6;
+/** Most rows a call explains in WebAssembly (more go the JavaScript way). */
+const WASM_ROWS = 64;
+
+/** The WebAssembly kernels and where the tables and scratch sit in their memory (bytes). */
+interface Kernel {
+  vary: Vary;
+  groups: Groups;
+  i32: Int32Array;
+  f32: Float32Array;
+  f64: Float64Array;
+  groupsAt: number;
+  progAt: number;
+  basesAt: number;
+  slotAt: number;
+  rowsAt: number;
+  sumsAt: number;
+}
 
 export class SharedSubset implements SubsetExplainer {
   constructor(
@@ -75,6 +93,138 @@ export class SharedSubset implements SubsetExplainer {
     return this.c.length;
   }
 
+  /** Run the per-row loops in WebAssembly where available (false: JavaScript; for tests). */
+  useWasm = true;
+  private kernelState: Kernel | null | undefined;
+
+  /** The kernels with the tables copied into their memory (on first use), or null. */
+  private kernel(): Kernel | null {
+    if (this.kernelState !== undefined) return this.kernelState;
+    const groups = this.g.length / G;
+    const progs = this.prog.length / P;
+    let at = this.c.length * 4;
+    const take = (bytes: number) => {
+      const o = at;
+      at += Math.ceil(bytes / 8) * 8;
+      return o;
+    };
+    const groupsAt = take(groups * GROUP_BYTES);
+    const featAt = take(this.gFeat.length * 4);
+    const progAt = take(progs * VARY_BYTES);
+    const basesAt = take(groups * 4);
+    const slotAt = take(this.maxSlots * WASM_ROWS * 4);
+    const rowsAt = take(WASM_ROWS * this.cols * 4);
+    const sumsAt = take(this.cols * WASM_ROWS * 8);
+    const k = shapKernel(at);
+    if (!k) {
+      this.kernelState = null;
+      return null;
+    }
+    const buf = k.memory.buffer;
+    const i32 = new Int32Array(buf);
+    const f32 = new Float32Array(buf);
+    f32.set(this.c, 0);
+    const { g, prog, gFeat } = this;
+    for (let q = 0; q < groups; q++) {
+      const o = (groupsAt >> 2) + q * (GROUP_BYTES >> 2);
+      for (let j = 0; j < 6; j++) i32[o + j] = g[q * G + 2 + j]; // slots, mask, shift, muls
+      i32[o + 6] = g[q * G + 9];
+      i32[o + 7] = featAt + g[q * G + 8] * 4;
+    }
+    i32.set(gFeat, featAt >> 2);
+    for (let p = 0; p < progs; p++) {
+      const o = (progAt >> 2) + p * (VARY_BYTES >> 2);
+      i32[o] = prog[p * P] * 4;
+      for (let j = 1; j < P; j++) i32[o + j] = prog[p * P + j];
+    }
+    this.kernelState = {
+      vary: k.vary,
+      groups: k.groups,
+      i32,
+      f32,
+      f64: new Float64Array(buf),
+      groupsAt,
+      progAt,
+      basesAt,
+      slotAt,
+      rowsAt,
+      sumsAt,
+    };
+    return this.kernelState;
+  }
+
+  /** explain() with the per-row loops in WebAssembly (same adds, same order: same sums). */
+  private explainWasm(
+    values: ArrayLike<number>,
+    offsets: ArrayLike<number>,
+    k: Kernel,
+  ): Float64Array {
+    const rows = offsets.length;
+    const cols = this.cols;
+    const { feature, threshold, left, defaultLeft, treeStart } = this.forest;
+    const { pos, g, gs, grouped, groupStart, progStart } = this;
+    if (this.mask.length < this.maxTreeNodes) this.mask = new Int32Array(this.maxTreeNodes);
+    const mask = this.mask;
+    const { i32, f32, f64 } = k;
+    // the rows side by side in the kernel's memory
+    const ro = k.rowsAt >> 2;
+    for (let r = 0; r < rows; r++) {
+      const o = offsets[r];
+      if (values instanceof Float32Array) f32.set(values.subarray(o, o + cols), ro + r * cols);
+      else for (let j = 0; j < cols; j++) f32[ro + r * cols + j] = values[o + j];
+    }
+    const sums = f64.subarray(k.sumsAt >> 3, (k.sumsAt >> 3) + cols * rows);
+    sums.fill(0);
+    const bo = k.basesAt >> 2;
+    const first = offsets[0];
+    for (let t = 0; t < grouped.length; t++) {
+      if (grouped[t] === 0) continue;
+      const root = treeStart[t];
+      const end = treeStart[t + 1];
+      // Shared patterns: the first row's full pass, as explain().
+      mask[0] = -1;
+      for (let i = root; i < end; i++) {
+        const f = feature[i];
+        if (f < 0) continue;
+        const x = values[first + f];
+        const thr = threshold[i];
+        const goLeft = +(x <= thr) | ((1 - +(x > thr)) & defaultLeft[i]);
+        const m = mask[i - root];
+        const bit = 1 << pos[i];
+        const l = left[i] - root;
+        mask[l] = m & ~(bit * (1 - goLeft));
+        mask[l + 1] = m & ~(bit * goLeft);
+      }
+      const q0 = groupStart[t];
+      const q1 = groupStart[t + 1];
+      for (let q = q0; q < q1; q++) {
+        const o = q * G;
+        const o2 = q * GS;
+        const sk =
+          ((mask[g[o]] >>> 1) >>> gs[o2]) * gs[o2 + 1] +
+          ((mask[g[o + 1]] >>> gs[o2 + 2]) & gs[o2 + 3]);
+        i32[bo + q] = (gs[o2 + 5] + sk * gs[o2 + 4]) * 4;
+      }
+      k.vary(
+        k.progAt + progStart[t] * VARY_BYTES,
+        k.progAt + progStart[t + 1] * VARY_BYTES,
+        rows,
+        cols * 4,
+        k.rowsAt,
+        k.slotAt,
+      );
+      k.groups(
+        k.groupsAt + q0 * GROUP_BYTES,
+        k.groupsAt + q1 * GROUP_BYTES,
+        rows,
+        k.slotAt,
+        k.sumsAt,
+        k.basesAt + q0 * 4,
+      );
+    }
+    return sums;
+  }
+
   /** The rows (starting at offsets) have bit-identical values in every shared column. */
   accepts(values: ArrayLike<number>, offsets: ArrayLike<number>): boolean {
     const rows = offsets.length;
@@ -98,6 +248,10 @@ export class SharedSubset implements SubsetExplainer {
    */
   explain(values: ArrayLike<number>, offsets: ArrayLike<number>): Float64Array {
     const rows = offsets.length;
+    if (this.useWasm && rows > 0 && rows <= WASM_ROWS) {
+      const k = this.kernel();
+      if (k) return this.explainWasm(values, offsets, k);
+    }
     const { feature, threshold, left, defaultLeft, treeStart } = this.forest;
     const { pos, prog, progF, g, gs, gFeat, c, grouped, groupStart, progStart } = this;
     if (this.mask.length < this.maxTreeNodes) this.mask = new Int32Array(this.maxTreeNodes);

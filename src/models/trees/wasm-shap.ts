@@ -1,0 +1,190 @@
+/**
+ * SharedSubset's per-row loops (shared-subset.ts) in WebAssembly, assembled at load time by the
+ * project's writer (factorization/wasm-assembler.ts): the same arithmetic without JavaScript's
+ * bounds checks and loop overheads, on data in one shared memory addressed by byte offsets.
+ *
+ *   vary(p, pEnd, rows, rowBytes, rowsAt, slotAt)
+ *     the varying splits' records [p, pEnd) (24 bytes: feature x 4, threshold (f32), default
+ *     left, pattern bit, source slot, left slot): for each row r (its values at
+ *     rowsAt + r * rowBytes), the two child slots' patterns from the source slot's, as
+ *     SharedSubset.explain. Slot s of row r is the int32 at slotAt + (s * rows + r) * 4; slot 0
+ *     is set to all bits first.
+ *
+ *   groups(q, qEnd, rows, slotAt, sumsAt, basesAt)
+ *     the groups' records [q, qEnd) (32 bytes: slot a, slot b, varying mask, sibling shift,
+ *     multipliers of a's key and b's bit, wanted count, byte offset of the wanted features)
+ *     with their table slices' byte offsets at basesAt (4 bytes per group): for each row the
+ *     key, and for each wanted feature f, sums[f * rows + r] (f64 at sumsAt) += the float32
+ *     entry. Each sum gets its adds in group order, as in JavaScript: bit-identical.
+ */
+import {
+  assembleModule,
+  Code,
+  type FuncDef,
+  I32,
+  type ValType,
+  type WasmMemory,
+  type WasmModule,
+  wasmApi,
+} from "../factorization/wasm-assembler.js";
+
+export type { WasmMemory };
+
+/** Bytes per varying-split record and per group record. */
+export const VARY_BYTES = 24;
+export const GROUP_BYTES = 32;
+
+function vary(): FuncDef {
+  const [p, pEnd, rows, rowBytes, rowsAt, slotAt] = [0, 1, 2, 3, 4, 5];
+  const [dl, bit, so, lo, ro, x, go, m, end, rb4] = [6, 7, 8, 9, 10, 11, 12, 13, 14, 15];
+  const k = new Code();
+  // rb4 = rows * 4; slot 0 of every row = all bits
+  k.get(rows).i32(2).i32Shl().set(rb4);
+  k.get(slotAt).set(x);
+  k.get(slotAt).get(rb4).i32Add().set(end);
+  k.block();
+  k.get(x).get(end).i32GeU().brIf(0);
+  k.loop();
+  k.get(x).i32(-1).i32Store();
+  k.get(x).i32(4).i32Add().tee(x).get(end).i32LtU().brIf(0);
+  k.end();
+  k.end();
+  k.block();
+  k.get(p).get(pEnd).i32GeU().brIf(0);
+  k.loop();
+  k.get(p).i32Load(8).set(dl);
+  k.get(p).i32Load(12).set(bit);
+  k.get(slotAt).get(p).i32Load(16).get(rb4).i32Mul().i32Add().set(so);
+  k.get(slotAt).get(p).i32Load(20).get(rb4).i32Mul().i32Add().tee(lo).get(rb4).i32Add().set(ro);
+  // x: address of the row's value; end: lo + rows * 4
+  k.get(rowsAt).get(p).i32Load(0).i32Add().set(x);
+  k.get(lo).get(rb4).i32Add().set(end);
+  k.block();
+  k.get(lo).get(end).i32GeU().brIf(0);
+  k.loop();
+  // go = (x <= t) | ((1 - (x > t)) & dl)   (1 = left; NaN takes the default side)
+  k.get(x).f32Load().get(p).f32Load(4).f32Le();
+  k.i32(1).get(x).f32Load().get(p).f32Load(4).f32Gt().i32Sub().get(dl).i32And();
+  k.i32Or().set(go);
+  k.get(so).i32Load().set(m);
+  // left: m & ~(bit * (1 - go)); right: m & ~(bit * go)
+  k.get(lo).get(m).get(bit).i32(1).get(go).i32Sub().i32Mul().i32(-1).i32Xor().i32And().i32Store();
+  k.get(ro).get(m).get(bit).get(go).i32Mul().i32(-1).i32Xor().i32And().i32Store();
+  k.get(so).i32(4).i32Add().set(so);
+  k.get(ro).i32(4).i32Add().set(ro);
+  k.get(x).get(rowBytes).i32Add().set(x);
+  k.get(lo).i32(4).i32Add().tee(lo).get(end).i32LtU().brIf(0);
+  k.end();
+  k.end();
+  k.get(p).i32(VARY_BYTES).i32Add().tee(p).get(pEnd).i32LtU().brIf(0);
+  k.end();
+  k.end();
+  return {
+    name: "vary",
+    params: Array.from({ length: 6 }, (): ValType => I32),
+    locals: Array.from({ length: 10 }, (): ValType => I32),
+    body: k,
+  };
+}
+
+function groups(): FuncDef {
+  const [q, qEnd, rows, slotAt, sumsAt, basesAt] = [0, 1, 2, 3, 4, 5];
+  const [sa, sb, vm, shift, mulA, mulB, wn4, fp, base, r, kk, w, so, rb8, fEnd] = [
+    6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20,
+  ];
+  const k = new Code();
+  k.get(rows).i32(3).i32Shl().set(rb8);
+  k.block();
+  k.get(q).get(qEnd).i32GeU().brIf(0);
+  k.loop();
+  k.get(slotAt).get(q).i32Load(0).get(rows).i32Mul().i32(2).i32Shl().i32Add().set(sa);
+  k.get(slotAt).get(q).i32Load(4).get(rows).i32Mul().i32(2).i32Shl().i32Add().set(sb);
+  k.get(q).i32Load(8).set(vm);
+  k.get(q).i32Load(12).set(shift);
+  k.get(q).i32Load(16).set(mulA);
+  k.get(q).i32Load(20).set(mulB);
+  k.get(q).i32Load(24).i32(2).i32Shl().set(wn4);
+  k.get(q).i32Load(28).tee(fp).get(wn4).i32Add().set(fEnd);
+  k.get(basesAt).i32Load().set(base);
+  k.i32(0).set(r);
+  k.block();
+  k.get(r).get(rows).i32GeU().brIf(0);
+  k.loop();
+  // kk = base + key * wn * 4, key = (slotA & vm) * mulA + ((slotB >>> shift) & mulB)
+  k.get(sa).i32Load().get(vm).i32And().get(mulA).i32Mul();
+  k.get(sb).i32Load().get(shift).i32ShrU().get(mulB).i32And();
+  k.i32Add().get(wn4).i32Mul().get(base).i32Add().set(kk);
+  // for each wanted feature: sums[f * rows + r] += entry
+  k.get(fp).set(w);
+  k.block();
+  k.get(w).get(fEnd).i32GeU().brIf(0);
+  k.loop();
+  k.get(sumsAt).get(w).i32Load().get(rb8).i32Mul().i32Add().get(r).i32(3).i32Shl().i32Add().tee(so);
+  k.get(so).f64Load().get(kk).f32Load().f64PromoteF32().f64Add().f64Store();
+  k.get(kk).i32(4).i32Add().set(kk);
+  k.get(w).i32(4).i32Add().tee(w).get(fEnd).i32LtU().brIf(0);
+  k.end();
+  k.end();
+  k.get(sa).i32(4).i32Add().set(sa);
+  k.get(sb).i32(4).i32Add().set(sb);
+  k.get(r).i32(1).i32Add().tee(r).get(rows).i32LtU().brIf(0);
+  k.end();
+  k.end();
+  k.get(basesAt).i32(4).i32Add().set(basesAt);
+  k.get(q).i32(GROUP_BYTES).i32Add().tee(q).get(qEnd).i32LtU().brIf(0);
+  k.end();
+  k.end();
+  return {
+    name: "groups",
+    params: Array.from({ length: 6 }, (): ValType => I32),
+    locals: Array.from({ length: 15 }, (): ValType => I32),
+    body: k,
+  };
+}
+
+const api = wasmApi;
+let moduleCache: WasmModule | null | undefined;
+
+function shapModule(): WasmModule | null {
+  if (moduleCache !== undefined) return moduleCache;
+  try {
+    const bytes = assembleModule([vary(), groups()]);
+    moduleCache = api?.validate(bytes) ? new api.Module(bytes) : null;
+  } catch {
+    moduleCache = null;
+  }
+  return moduleCache;
+}
+
+export type Vary = (
+  p: number,
+  pEnd: number,
+  rows: number,
+  rowBytes: number,
+  rowsAt: number,
+  slotAt: number,
+) => void;
+export type Groups = (
+  q: number,
+  qEnd: number,
+  rows: number,
+  slotAt: number,
+  sumsAt: number,
+  basesAt: number,
+) => void;
+
+/** The kernels over a new memory of at least `bytes` bytes, or null where WebAssembly is not. */
+export function shapKernel(
+  bytes: number,
+): { memory: WasmMemory; vary: Vary; groups: Groups } | null {
+  const mod = shapModule();
+  const pages = Math.ceil(Math.max(bytes, 1) / 65536);
+  if (!mod || !api || pages > 65536) return null;
+  try {
+    const memory = new api.Memory({ initial: pages, maximum: pages, shared: true });
+    const inst = new api.Instance(mod, { env: { mem: memory } });
+    return { memory, vary: inst.exports.vary as Vary, groups: inst.exports.groups as Groups };
+  } catch {
+    return null;
+  }
+}
