@@ -5,9 +5,12 @@
  *
  *   node dist/bench/trees-run.js gbdt|rf TABLE_FILE TRAIN VALID THREADS TREES [VALID_START]
  *
- * Validation rows start at VALID_START (default TRAIN).
+ * Validation rows start at VALID_START (default TRAIN). With TREES_PROFILE=1 in the environment
+ * the gbdt fit is profiled (src/models/trees/fit-profile.ts): the JSON gets a `profile` field and
+ * a readable summary goes to stderr.
  */
 import { trainForest, trainGbdt } from "../src/models/trees/index.js";
+import { emptyProfile, type FitProfile } from "../src/models/trees/fit-profile.js";
 import { rocAuc } from "../src/models/trees/synthetic-table.js";
 import { readBenchTable } from "./trees-data.js";
 
@@ -32,6 +35,8 @@ const valid = {
   cols,
   labels: table.labels.subarray(v0, v0 + nValid),
 };
+const profile: FitProfile | undefined =
+  process.env.TREES_PROFILE === "1" && which === "gbdt" ? emptyProfile() : undefined;
 const rssBefore = process.resourceUsage().maxRSS;
 const t0 = performance.now();
 const c0 = process.cpuUsage();
@@ -48,7 +53,7 @@ const model =
           minChildWeight: 1,
           earlyStoppingRounds: 0,
         },
-        { seed: 1, threads },
+        { seed: 1, threads, profile },
       )
     : await trainForest(
         train,
@@ -77,6 +82,7 @@ const [predictParallelSeconds, pp] = await secondsOf(() =>
 if (pp.some((v, i) => v !== p[i]) || pc.some((v, i) => v !== p[i]))
   throw new Error("predictParallel differs from predict");
 const peak = process.resourceUsage().maxRSS; // KiB
+if (profile) printProfile(profile, fitCpuSeconds);
 console.log(
   JSON.stringify({
     which: `cinerank-${which}`,
@@ -94,5 +100,21 @@ console.log(
     nodes: model.forest.nodes,
     model_bytes: model.serialize().length,
     ...(which === "rf" ? { oob_auc: model.info.oobAuc } : {}),
+    ...(profile ? { profile } : {}),
   }),
 );
+
+function printProfile(p: FitProfile, cpuSeconds: number): void {
+  const f = (ms: number): string => (ms / 1000).toFixed(3).padStart(8);
+  const lines = [
+    `fit ${f(p.fitMs)} s wall, ${cpuSeconds.toFixed(3)} s CPU; setup ${f(p.setupMs)} s; serial (outside pool jobs) ${f(p.serialMs)} s`,
+    "job            runs   wall s  main work  main idle  wake s  spread s  solo",
+  ];
+  for (const [k, s] of Object.entries(p.jobs)) {
+    lines.push(
+      `${k.padEnd(13)} ${String(s.runs).padStart(5)} ${f(s.wallMs)} ${f(s.mainWorkMs)}   ${f(s.mainIdleMs)} ${f(s.wakeMs)} ${f(s.spreadMs)} ${String(s.soloRuns).padStart(5)}`,
+    );
+  }
+  for (const [k, ms] of Object.entries(p.serial)) lines.push(`serial: ${k.padEnd(30)} ${f(ms)} s`);
+  console.error(lines.join("\n"));
+}

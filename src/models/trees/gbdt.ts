@@ -11,6 +11,7 @@ import { type BinMapper, edgeSample } from "./binning.js";
 import { type GbdtConfig, gbdtSpec } from "./gbdt-config.js";
 import { resolveConfig } from "./config-spec.js";
 import { Grower } from "./grower.js";
+import { addSerial, type FitProfile } from "./fit-profile.js";
 import { objectiveFor } from "./objectives/index.js";
 import { PackedForest } from "./packed-tree.js";
 import { checkTable, type TreeTable } from "./tree-table.js";
@@ -55,6 +56,8 @@ export interface TrainOptions {
    * JavaScript loops. Both give bit-identical models; the option exists for tests and benches.
    */
   kernel?: "auto" | "js";
+  /** Filled with where the fit's wall time went (fit-profile.ts; benches). */
+  profile?: FitProfile;
 }
 
 /** Per-row jobs (binning, gradients, score updates) go to the workers from this many rows. */
@@ -81,6 +84,15 @@ export async function trainGbdt(
     );
   }
   const { rows, cols, values } = train;
+  const prof = opts.profile ?? null;
+  const fitStart = performance.now();
+  /** Time since `t` into the profile's serial part `name` (when profiling). */
+  const lap = (name: string, t: number): number => {
+    if (!prof) return 0;
+    const now = performance.now();
+    addSerial(prof, name, now - t);
+    return now;
+  };
   const rng = opts.rng ?? new Rng(opts.seed ?? 0);
   const threads = Math.max(1, Math.floor(opts.threads ?? defaultThreads()));
   const shared = threads > 1;
@@ -129,6 +141,7 @@ export async function trainGbdt(
     wasm,
   });
   const pool = shared ? await WorkerPool.create(threads, ws) : null;
+  if (pool) pool.profile = prof;
   /** A per-row job (workspace.ts) on the pool, or here when the table is small. */
   const rowJob = (kind: number, start = 0, end = rows): void => {
     ws.jobI[J_KIND] = kind;
@@ -159,6 +172,7 @@ export async function trainGbdt(
       subtraction: true,
       shrinkage: c.learningRate,
     });
+    grower.profile = prof;
     const base = obj.baseScore(y, rows);
     const raw = ws.raw.fill(base);
     ws.y.set(y.subarray(0, rows));
@@ -176,6 +190,7 @@ export async function trainGbdt(
     const allRows = c.subsample >= 1;
     if (allRows) inSample.fill(1);
     ws.jobI[J_GRAD_IDX] = allRows ? 1 : 0;
+    if (prof) prof.setupMs = performance.now() - fitStart;
     for (let t = 0; t < c.trees; t++) {
       rowJob(KIND_GRAD);
       const treeRng = rng.fork(1000 + t);
@@ -186,12 +201,15 @@ export async function trainGbdt(
           : Math.max(1, Math.floor(c.colsampleByTree * usable.length));
       const feats = nf === usable.length ? treeFeats : sampleSorted(usable, nf, treeRng);
       const grown = grower.grow(n, feats, treeRng, allRows);
+      let tl = prof ? performance.now() : 0;
       const packed = PackedForest.fromGrown([grown], mapper);
       trees.push(packed);
+      tl = lap("pack tree", tl);
       // in-sample rows: add their leaf's value through the partitioned index buffer
       for (let i = 0; i < grown.feature.length; i++) {
         if (grown.feature[i] < 0) ws.posVal.fill(packed.value[i], grown.start[i], grown.end[i]);
       }
+      lap("leaf value fill", tl);
       rowJob(KIND_RAW, 0, n);
       if (n < rows) {
         for (let r = 0; r < rows; r++)
@@ -252,6 +270,12 @@ export async function trainGbdt(
     );
   } finally {
     await pool?.close();
+    if (prof) {
+      prof.fitMs = performance.now() - fitStart;
+      let inJobs = 0;
+      for (const s of Object.values(prof.jobs)) inJobs += s.wallMs;
+      prof.serialMs = prof.fitMs - inJobs;
+    }
   }
 }
 

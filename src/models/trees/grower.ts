@@ -15,6 +15,7 @@
  * (the forest) each node builds its own histogram over just its sampled features.
  */
 import type { Rng } from "../../core/index.js";
+import { addSerial, type FitProfile } from "./fit-profile.js";
 import { partitionIndices, partitionMoving } from "./row-partition.js";
 import { findBestSplitSmall, SMALL_NODE_ROWS } from "./small-node-splitter.js";
 import { RES_FIELDS, type SplitParams } from "./splitter.js";
@@ -110,6 +111,8 @@ export class Grower {
   private readonly sampled: Int32Array;
   private treeFeats: Int32Array = new Int32Array(0);
   private rng: Rng | null = null;
+  /** Profiling (fit-profile.ts): serial parts of the grower's time. */
+  profile: FitProfile | null = null;
 
   /**
    * Moving-rows mode (the forest): the workspace's bins and gh are this grower's own copy, and a
@@ -159,6 +162,7 @@ export class Grower {
       start: [0],
       end: [n],
     };
+    const tRoot = this.profile ? performance.now() : 0;
     let G = 0;
     let H = 0;
     const gh = ws.gh;
@@ -175,6 +179,7 @@ export class Grower {
         H += gh[2 * r + 1];
       }
     }
+    if (this.profile) addSerial(this.profile, "root sums", performance.now() - tRoot);
     const nodeG = [G];
     const nodeH = [H];
     const root = this.open(0, 0, n, G, H, 0);
@@ -240,11 +245,6 @@ export class Grower {
         else this.free(c.slot);
       }
     }
-    if (process.env.TT)
-      console.error(
-        "part small/par",
-        (globalThis as unknown as { TP: number[] }).TP.map((x) => x.toFixed(0)).join(" "),
-      );
     const scale = p.shrinkage;
     for (let i = 0; i < t.feature.length; i++) {
       t.cover[i] = nodeH[i];
@@ -260,17 +260,14 @@ export class Grower {
    * idx in part order: the same order as one pass), a small one in this thread. Returns mid.
    */
   private partition(node: OpenNode): number {
-    const P0 = performance.now();
-    const m = this.partition0(node);
-    const TT = ((globalThis as unknown as { TP: number[] }).TP ??= [0, 0]);
-    TT[node.end - node.start < PARALLEL_PARTITION_ROWS ? 0 : 1] += performance.now() - P0;
-    return m;
-  }
-  private partition0(node: OpenNode): number {
     const { ws, runner } = this;
     const n = node.end - node.start;
     if (runner.threads <= 1 || ws.partL.length === 0 || n < PARALLEL_PARTITION_ROWS) {
-      return partitionIndices(ws, node, this.scratch);
+      if (!this.profile) return partitionIndices(ws, node, this.scratch);
+      const t0 = performance.now();
+      const mid = partitionIndices(ws, node, this.scratch);
+      addSerial(this.profile, "partition (small nodes)", performance.now() - t0);
+      return mid;
     }
     const J = ws.jobI;
     J[J_KIND] = KIND_PART;
@@ -488,7 +485,12 @@ export class Grower {
     const work = (build.end - build.start) * nf;
     const run = (): void => {
       if (this.runner.threads > 1 && work >= this.parallelMinWork) this.runner.run(ws);
-      else runLocal(ws);
+      else if (!this.profile) runLocal(ws);
+      else {
+        const t0 = performance.now();
+        runLocal(ws);
+        addSerial(this.profile, "histogram jobs (small nodes)", performance.now() - t0);
+      }
     };
     if (histBlocks(ws, build.end - build.start) > 0) {
       // blocked build: the row blocks' histograms first, then sum, subtract and evaluate

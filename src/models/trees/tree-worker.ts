@@ -14,12 +14,16 @@ interface JobsData {
   buffers: WorkspaceBuffers;
   ctrl: SharedArrayBuffer;
   chunks: number;
+  /** Profiling clocks (worker-pool.ts) and this worker's thread number in them. */
+  times: SharedArrayBuffer;
+  part: number;
 }
 
 const data = workerData as JobsData;
 if (data.mode === "jobs") {
   const ws = attachWorkspace(data.buffers);
   const ctrl = new Int32Array(data.ctrl);
+  const times = new Float64Array(data.times);
   let gen = Atomics.load(ctrl, GEN);
   parentPort?.postMessage("ready");
   for (;;) {
@@ -28,7 +32,7 @@ if (data.mode === "jobs") {
     if (now === gen) continue;
     gen = now;
     if (Atomics.load(ctrl, CMD) === CMD_EXIT) break;
-    claimChunks(ws, ctrl, data.chunks);
+    claimChunks(ws, ctrl, data.chunks, times, data.part);
   }
 }
 

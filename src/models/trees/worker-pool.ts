@@ -18,8 +18,12 @@
  */
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
+import { type FitProfile, jobStats, sharedClock } from "./fit-profile.js";
 import {
   executeJob,
+  J_BUILD,
+  J_KIND,
+  J_PHASE,
   type JobRunner,
   MAX_PARTS,
   type Workspace,
@@ -43,8 +47,13 @@ export function treeWorkerUrl(): URL {
   return new URL("./tree-worker.js", import.meta.url);
 }
 
+/** Job kind names for profiles (workspace.ts KIND_*). */
+const KIND_NAMES = ["HIST", "BIN", "RAW", "GRAD", "PART", "NAN", "EDGES", "STITCH"];
+
 export class WorkerPool implements JobRunner {
   private closed = false;
+  /** When set, every job's timing goes here (fit-profile.ts). */
+  profile: FitProfile | null = null;
 
   private constructor(
     readonly threads: number,
@@ -52,10 +61,13 @@ export class WorkerPool implements JobRunner {
     private readonly ctrl: Int32Array,
     private readonly ws: Workspace,
     readonly chunks: number,
+    /** Per thread: first-claim and finish clock of the current job (profiling only). */
+    private readonly times: Float64Array,
   ) {}
 
   static async create(threads: number, ws: Workspace): Promise<WorkerPool> {
     const ctrl = new Int32Array(new SharedArrayBuffer(16));
+    const times = new Float64Array(new SharedArrayBuffer(16 * threads));
     ctrl[NEXT] = PARKED;
     // more parts than threads: a thread that the OS runs late leaves less for the others to
     // wait on (parts are claimed, never assigned)
@@ -65,7 +77,14 @@ export class WorkerPool implements JobRunner {
     try {
       for (let part = 1; part < threads; part++) {
         const w = new Worker(treeWorkerUrl(), {
-          workerData: { mode: "jobs", buffers, ctrl: ctrl.buffer, chunks },
+          workerData: {
+            mode: "jobs",
+            buffers,
+            ctrl: ctrl.buffer,
+            chunks,
+            times: times.buffer,
+            part,
+          },
         });
         workers.push(w);
         await new Promise<void>((resolve, reject) => {
@@ -81,11 +100,19 @@ export class WorkerPool implements JobRunner {
       await Promise.all(workers.map((w) => w.terminate()));
       throw e;
     }
-    return new WorkerPool(threads, workers, ctrl, ws, chunks);
+    return new WorkerPool(threads, workers, ctrl, ws, chunks, times);
   }
 
   run(ws: Workspace): void {
     if (ws !== this.ws) throw new Error("WorkerPool.run: workspace was not shared with this pool");
+    if (this.profile) {
+      this.runProfiled(ws, this.profile);
+      return;
+    }
+    this.runJob(ws);
+  }
+
+  private runJob(ws: Workspace): void {
     const ctrl = this.ctrl;
     Atomics.store(ctrl, DONE, 0);
     Atomics.store(ctrl, CMD, CMD_JOB);
@@ -102,6 +129,49 @@ export class WorkerPool implements JobRunner {
     Atomics.store(ctrl, NEXT, PARKED);
   }
 
+  private runProfiled(ws: Workspace, profile: FitProfile): void {
+    const t = this.times;
+    t.fill(0);
+    const J = ws.jobI;
+    const kind = J[J_KIND];
+    const name =
+      (KIND_NAMES[kind] ?? `KIND${kind}`) +
+      (kind === 0 ? (J[J_PHASE] === 1 ? "-blocks" : J[J_BUILD] === 1 ? "" : "-eval") : "");
+    const s = jobStats(profile, name);
+    const ctrl = this.ctrl;
+    const t0 = sharedClock();
+    Atomics.store(ctrl, DONE, 0);
+    Atomics.store(ctrl, CMD, CMD_JOB);
+    Atomics.store(ctrl, NEXT, 0);
+    Atomics.add(ctrl, GEN, 1);
+    Atomics.notify(ctrl, GEN);
+    const mine = claimChunks(ws, ctrl, this.chunks, t, 0);
+    const t1 = sharedClock();
+    for (;;) {
+      const d = Atomics.load(ctrl, DONE);
+      if (d >= this.chunks) break;
+      Atomics.wait(ctrl, DONE, d);
+    }
+    Atomics.store(ctrl, NEXT, PARKED);
+    const t2 = sharedClock();
+    s.runs++;
+    s.wallMs += t2 - t0;
+    s.mainWorkMs += mine > 0 ? t[1] - t0 : 0;
+    s.mainIdleMs += t2 - t1;
+    let first = Number.POSITIVE_INFINITY;
+    let last = 0;
+    let computing = 0;
+    for (let k = 0; k < this.threads; k++) {
+      if (t[2 * k + 1] === 0) continue;
+      computing++;
+      first = Math.min(first, t[2 * k + 1]);
+      last = Math.max(last, t[2 * k + 1]);
+      if (k > 0) s.wakeMs += t[2 * k] - t0;
+    }
+    if (computing > 1) s.spreadMs += last - first;
+    else s.soloRuns++;
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -112,12 +182,27 @@ export class WorkerPool implements JobRunner {
   }
 }
 
-/** Claim and run chunks of the current job until none are left (caller and workers alike). */
-export function claimChunks(ws: Workspace, ctrl: Int32Array, chunks: number): void {
+/**
+ * Claim and run chunks of the current job until none are left (caller and workers alike);
+ * returns how many this thread ran. With `times` (profiling), thread `thread` writes the clock
+ * of its first claim and of its last chunk's end at times[2 thread], times[2 thread + 1].
+ */
+export function claimChunks(
+  ws: Workspace,
+  ctrl: Int32Array,
+  chunks: number,
+  times: Float64Array | null = null,
+  thread = 0,
+): number {
+  let mine = 0;
   for (;;) {
     const c = Atomics.add(ctrl, NEXT, 1);
-    if (c >= chunks) return;
+    if (c >= chunks) break;
+    if (times && times[2 * thread] === 0) times[2 * thread] = sharedClock();
     executeJob(ws, c, chunks);
+    mine++;
+    if (times) times[2 * thread + 1] = sharedClock();
     if (Atomics.add(ctrl, DONE, 1) + 1 === chunks) Atomics.notify(ctrl, DONE);
   }
+  return mine;
 }
