@@ -10,7 +10,7 @@ import { binBuffers } from "./bin-matrix.js";
 import { type BinMapper, edgeSample } from "./binning.js";
 import { type GbdtConfig, gbdtSpec } from "./gbdt-config.js";
 import { resolveConfig } from "./config-spec.js";
-import { Grower } from "./grower.js";
+import { Grower, MAX_LEVEL_DEPTH } from "./grower.js";
 import { addSerial, type FitProfile } from "./fit-profile.js";
 import { objectiveFor } from "./objectives/index.js";
 import { PackedForest } from "./packed-tree.js";
@@ -56,6 +56,13 @@ export interface TrainOptions {
    * JavaScript loops. Both give bit-identical models; the option exists for tests and benches.
    */
   kernel?: "auto" | "js";
+  /**
+   * Depth-wise growth: "level" (default) runs a whole tree level per pool job, "node" one node
+   * at a time. Both grow identical trees; the option exists for tests and benches.
+   */
+  growth?: "level" | "node";
+  /** Row-block histograms kept for blocked builds (default HIST_BLOCKS; for tests). */
+  histBlockSlots?: number;
   /** Filled with where the fit's wall time went (fit-profile.ts; benches). */
   profile?: FitProfile;
 }
@@ -110,11 +117,12 @@ export async function trainGbdt(
           ? c.maxLeaves + 1
           : 4096;
   const slots = 1 + Math.max(2, Math.min(wanted, Math.floor(SLOT_BUDGET_BYTES / slotBytes) - 1));
+  const blockSlots = Math.max(0, Math.floor(opts.histBlockSlots ?? HIST_BLOCKS));
   // the WebAssembly histogram kernel (2-channel histograms) needs its arrays in its memory
   const wasm =
     withCount || opts.kernel === "js"
       ? null
-      : placeForKernel(rows, stride, slots + HIST_BLOCKS, slotBytes);
+      : placeForKernel(rows, stride, slots + blockSlots, slotBytes);
   // Binning happens on the workers too (NAN, EDGES and BIN jobs, workspace.ts): the workspace
   // starts with empty codes and a placeholder mapper, the edges are fitted per feature range.
   const edgeRows = edgeSample(rows, rng.fork(1));
@@ -134,11 +142,13 @@ export async function trainGbdt(
     missingBin: new Int32Array(stride),
     withCount,
     slots,
-    blockSlots: HIST_BLOCKS,
+    blockSlots: blockSlots,
     params: c,
     shared,
     rowJobs: { objective: c.objective, values, srcCols: cols },
     wasm,
+    // level jobs evaluate a whole level's children at once (grower.ts growByLevel)
+    evalSets: !lossguide && c.maxDepth > 0 && c.maxDepth <= MAX_LEVEL_DEPTH ? 1 << c.maxDepth : 2,
   });
   const pool = shared ? await WorkerPool.create(threads, ws) : null;
   if (pool) pool.profile = prof;
@@ -163,15 +173,22 @@ export async function trainGbdt(
     rowJob(KIND_BIN);
     const nodeFeatures = (n: number): number =>
       c.colsampleByNode >= 1 ? 0 : Math.max(1, Math.floor(c.colsampleByNode * n));
-    const grower = new Grower(ws, pool ?? inProcessRunner, {
-      ...c,
-      maxDepth: c.maxDepth,
-      maxLeaves: c.maxLeaves,
-      lossguide,
-      nodeFeatures: nodeFeatures(usable.length),
-      subtraction: true,
-      shrinkage: c.learningRate,
-    });
+    const grower = new Grower(
+      ws,
+      pool ?? inProcessRunner,
+      {
+        ...c,
+        maxDepth: c.maxDepth,
+        maxLeaves: c.maxLeaves,
+        lossguide,
+        nodeFeatures: nodeFeatures(usable.length),
+        subtraction: true,
+        shrinkage: c.learningRate,
+      },
+      undefined,
+      false,
+      opts.growth !== "node",
+    );
     grower.profile = prof;
     const base = obj.baseScore(y, rows);
     const raw = ws.raw.fill(base);

@@ -19,6 +19,7 @@ import { addSerial, type FitProfile } from "./fit-profile.js";
 import { partitionIndices, partitionMoving } from "./row-partition.js";
 import { findBestSplitSmall, SMALL_NODE_ROWS } from "./small-node-splitter.js";
 import { RES_FIELDS, type SplitParams } from "./splitter.js";
+import { runLevelUnit, UNIT_BLOCK, UNIT_NODE } from "./level-jobs.js";
 import {
   executeJob,
   histBlocks,
@@ -39,6 +40,13 @@ import {
   KIND_HIST,
   KIND_PART,
   KIND_STITCH,
+  KIND_LFINISH,
+  KIND_LHIST,
+  KIND_LPART,
+  KIND_LSTITCH,
+  MAX_UNITS,
+  UNIT_INTS,
+  J_UNITS,
   type JobRunner,
   type Workspace,
 } from "./workspace.js";
@@ -102,6 +110,23 @@ export interface OpenNode {
 /** Nodes with this many rows are partitioned on the worker threads (index mode). */
 const PARALLEL_PARTITION_ROWS = 65_536;
 
+/** Level partitions cut nodes into pieces of at least this many rows (level-jobs.ts LPART). */
+const PARTITION_PIECE_ROWS = 32_768;
+
+/** A child to build in a level job: into buildSlot, subtracted from parentSlot (or -1). */
+interface Build {
+  node: OpenNode;
+  buildSlot: number;
+  parentSlot: number;
+  /** The larger child, evaluated on parentSlot after the subtraction. */
+  evalB: OpenNode | null;
+  /** The built child, evaluated on buildSlot. */
+  evalS: OpenNode | null;
+}
+
+/** Deepest trees grown level by level (a level's nodes need their own slots and eval sets). */
+export const MAX_LEVEL_DEPTH = 10;
+
 /** Slot 0 is scratch: histograms that need not outlive their job. */
 const SCRATCH = 0;
 
@@ -126,6 +151,9 @@ export class Grower {
   private readonly scratchRows: Uint32Array | null;
   private readonly scratchGh: Float64Array | null;
 
+  /** Depth-wise growth with subtraction runs whole levels per job (growByLevel). */
+  private readonly levelWise: boolean;
+
   constructor(
     private readonly ws: Workspace,
     private readonly runner: JobRunner,
@@ -133,7 +161,22 @@ export class Grower {
     /** Jobs smaller than this (rows x features) run in this thread: cheaper than a handoff. */
     private readonly parallelMinWork = 200_000,
     moveRows = false,
+    /** Allow growByLevel where it applies (false: always node by node; for tests). */
+    levels = true,
   ) {
+    const d = p.maxDepth;
+    this.levelWise =
+      levels &&
+      !moveRows &&
+      p.subtraction &&
+      !p.lossguide &&
+      d > 0 &&
+      d <= MAX_LEVEL_DEPTH &&
+      ws.partL.length === ws.rows &&
+      ws.partR.length === ws.rows &&
+      ws.units.length > 0 &&
+      ws.slots - 1 >= 1 << d &&
+      ws.evalSets >= 1 << d;
     this.scratch = new Int32Array(ws.rows);
     this.sampled = new Int32Array(ws.cols);
     this.orig = moveRows ? new Int32Array(ws.rows) : null;
@@ -183,6 +226,20 @@ export class Grower {
     const nodeG = [G];
     const nodeH = [H];
     const root = this.open(0, 0, n, G, H, 0);
+    if (this.levelWise) this.growByLevel(t, root, nodeG, nodeH);
+    else this.growByNode(t, root, nodeG, nodeH);
+    const scale = p.shrinkage;
+    for (let i = 0; i < t.feature.length; i++) {
+      t.cover[i] = nodeH[i];
+      if (t.feature[i] < 0) t.value[i] = (-nodeG[i] / (nodeH[i] + p.lambda)) * scale;
+    }
+    this.rng = null;
+    return t;
+  }
+
+  /** Node by node: each split's partition and histogram jobs on their own. */
+  private growByNode(t: GrownTree, root: OpenNode, nodeG: number[], nodeH: number[]): void {
+    const p = this.p;
     const heap: OpenNode[] = [];
     let head = 0; // depth-wise: heap is a FIFO queue from `head`
     if (this.eligible(root)) {
@@ -206,38 +263,7 @@ export class Grower {
             this.scratchGh as Float64Array,
           )
         : this.partition(node);
-      const lid = t.feature.length;
-      for (let k = 0; k < 2; k++) {
-        t.feature.push(-1);
-        t.bin.push(0);
-        t.defaultLeft.push(0);
-        t.left.push(-1);
-        t.value.push(0);
-        t.cover.push(0);
-        t.gain.push(0);
-      }
-      t.feature[node.id] = node.feature;
-      t.bin[node.id] = node.bin;
-      t.defaultLeft[node.id] = node.defaultLeft;
-      t.left[node.id] = lid;
-      t.gain[node.id] = node.gain;
-      t.start[node.id] = -1;
-      t.end[node.id] = -1;
-      t.start[lid] = node.start;
-      t.end[lid] = mid;
-      t.start[lid + 1] = mid;
-      t.end[lid + 1] = node.end;
-      const L = this.open(lid, node.start, mid, node.GL, node.HL, node.depth + 1);
-      const R = this.open(
-        lid + 1,
-        mid,
-        node.end,
-        node.G - node.GL,
-        node.H - node.HL,
-        node.depth + 1,
-      );
-      nodeG.push(L.G, R.G);
-      nodeH.push(L.H, R.H);
+      const [L, R] = this.split(t, node, mid, nodeG, nodeH);
       leaves++;
       this.evalChildren(node, L, R);
       for (const c of [L, R]) {
@@ -245,13 +271,321 @@ export class Grower {
         else this.free(c.slot);
       }
     }
-    const scale = p.shrinkage;
-    for (let i = 0; i < t.feature.length; i++) {
-      t.cover[i] = nodeH[i];
-      if (t.feature[i] < 0) t.value[i] = (-nodeG[i] / (nodeH[i] + p.lambda)) * scale;
+  }
+
+  /** Record node's split in t and open its children (rows [start, mid) and [mid, end)). */
+  private split(
+    t: GrownTree,
+    node: OpenNode,
+    mid: number,
+    nodeG: number[],
+    nodeH: number[],
+  ): [OpenNode, OpenNode] {
+    const lid = t.feature.length;
+    for (let k = 0; k < 2; k++) {
+      t.feature.push(-1);
+      t.bin.push(0);
+      t.defaultLeft.push(0);
+      t.left.push(-1);
+      t.value.push(0);
+      t.cover.push(0);
+      t.gain.push(0);
     }
-    this.rng = null;
-    return t;
+    t.feature[node.id] = node.feature;
+    t.bin[node.id] = node.bin;
+    t.defaultLeft[node.id] = node.defaultLeft;
+    t.left[node.id] = lid;
+    t.gain[node.id] = node.gain;
+    t.start[node.id] = -1;
+    t.end[node.id] = -1;
+    t.start[lid] = node.start;
+    t.end[lid] = mid;
+    t.start[lid + 1] = mid;
+    t.end[lid + 1] = node.end;
+    const L = this.open(lid, node.start, mid, node.GL, node.HL, node.depth + 1);
+    const R = this.open(lid + 1, mid, node.end, node.G - node.GL, node.H - node.HL, node.depth + 1);
+    nodeG.push(L.G, R.G);
+    nodeH.push(L.H, R.H);
+    return [L, R];
+  }
+
+  /**
+   * Level by level (depth-wise boosting): all nodes of a level are partitioned in one job and
+   * all their children's histograms built, subtracted and evaluated in one or two (level-jobs.ts),
+   * instead of two to four jobs per node, with small nodes on the threads too. The same nodes
+   * split in the same order with the same numbers as growByNode, so the trees are identical.
+   */
+  private growByLevel(t: GrownTree, root: OpenNode, nodeG: number[], nodeH: number[]): void {
+    const p = this.p;
+    this.ws.feats.set(this.treeFeats);
+    let level: OpenNode[] = [];
+    if (this.eligible(root)) {
+      const slot = this.alloc();
+      this.runBuilds([{ node: root, buildSlot: slot, parentSlot: -1, evalB: null, evalS: root }]);
+      if (root.gain > Number.NEGATIVE_INFINITY) {
+        root.slot = slot;
+        level.push(root);
+      } else this.free(slot);
+    }
+    let leaves = 1;
+    while (level.length > 0) {
+      const k = p.maxLeaves > 0 ? Math.min(level.length, p.maxLeaves - leaves) : level.length;
+      if (k <= 0) break;
+      const splitting = level.slice(0, k);
+      const mids = this.partitionLevel(splitting);
+      const builds: Build[] = [];
+      const temps: number[] = [];
+      const children: OpenNode[] = [];
+      for (let i = 0; i < k; i++) {
+        const node = splitting[i];
+        const [L, R] = this.split(t, node, mids[i], nodeG, nodeH);
+        leaves++;
+        children.push(L, R);
+        this.planChildren(node, L, R, builds, temps);
+      }
+      this.runBuilds(builds);
+      for (const s of temps) this.free(s);
+      level = [];
+      for (const c of children) {
+        if (c.gain > Number.NEGATIVE_INFINITY) level.push(c);
+        else this.free(c.slot);
+      }
+    }
+  }
+
+  /** evalChildren's plan for a level job: which child to build, where, and what to evaluate. */
+  private planChildren(
+    parent: OpenNode,
+    L: OpenNode,
+    R: OpenNode,
+    builds: Build[],
+    temps: number[],
+  ): void {
+    const eligL = this.eligible(L);
+    const eligR = this.eligible(R);
+    if (!eligL && !eligR) {
+      this.free(parent.slot);
+      return;
+    }
+    const leftSmall = L.end - L.start <= R.end - R.start;
+    const S = leftSmall ? L : R;
+    const B = leftSmall ? R : L;
+    const eligS = leftSmall ? eligL : eligR;
+    const eligB = leftSmall ? eligR : eligL;
+    if (eligB) {
+      // (node by node, a child that is not evaluated is built in the scratch slot; here every
+      // build of the level needs its own slot until the job is done)
+      const sSlot = this.alloc();
+      if (sSlot < 0) throw new Error("Grower: out of histogram slots in a level job");
+      if (!eligS) temps.push(sSlot);
+      builds.push({
+        node: S,
+        buildSlot: sSlot,
+        parentSlot: parent.slot,
+        evalB: B,
+        evalS: eligS ? S : null,
+      });
+      B.slot = parent.slot;
+      S.slot = eligS ? sSlot : -1;
+    } else {
+      builds.push({ node: S, buildSlot: parent.slot, parentSlot: -1, evalB: null, evalS: S });
+      S.slot = parent.slot;
+    }
+  }
+
+  /**
+   * Partition all `nodes` (each by its split) in one LPART job, cutting large nodes into pieces,
+   * then put the pieces' rows back in one LSTITCH job. Returns each node's mid.
+   */
+  private partitionLevel(nodes: OpenNode[]): number[] {
+    const ws = this.ws;
+    const U = ws.units;
+    let total = 0;
+    for (const node of nodes) total += node.end - node.start;
+    const piece = Math.max(PARTITION_PIECE_ROWS, Math.ceil(ws.rows / (MAX_UNITS >> 1)));
+    let u = 0;
+    const firstUnit: number[] = [];
+    for (const node of nodes) {
+      firstUnit.push(u);
+      const n = node.end - node.start;
+      const pieces = Math.max(1, Math.floor(n / piece));
+      for (let i = 0; i < pieces; i++) {
+        const o = u * UNIT_INTS;
+        U[o + 1] = node.start + Math.floor((n * i) / pieces);
+        U[o + 2] = node.start + Math.floor((n * (i + 1)) / pieces);
+        U[o + 3] = node.feature;
+        U[o + 4] = node.bin;
+        U[o + 5] = node.defaultLeft;
+        u++;
+      }
+    }
+    firstUnit.push(u);
+    const parallel = total >= PARALLEL_PARTITION_ROWS;
+    this.runUnits(KIND_LPART, u, parallel);
+    const mids: number[] = [];
+    for (let i = 0; i < nodes.length; i++) {
+      const node = nodes[i];
+      let left = 0;
+      for (let v = firstUnit[i]; v < firstUnit[i + 1]; v++) left += ws.unitOut[v];
+      const mid = node.start + left;
+      let before = 0;
+      for (let v = firstUnit[i]; v < firstUnit[i + 1]; v++) {
+        const o = v * UNIT_INTS;
+        U[o + 6] = node.start + before;
+        U[o + 7] = mid + (U[o + 1] - node.start - before);
+        before += ws.unitOut[v];
+      }
+      mids.push(mid);
+    }
+    this.runUnits(KIND_LSTITCH, u, parallel);
+    return mids;
+  }
+
+  /**
+   * Build, subtract and evaluate a level's histograms: nodes of at least HIST_BLOCK_ROWS x 4
+   * rows in row blocks (LHIST BLOCK units, then LFINISH units summing them), the others whole
+   * or cut into feature-group ranges (LHIST NODE units). Sets gain and split of every eval node.
+   */
+  private runBuilds(builds: Build[]): void {
+    if (builds.length === 0) return;
+    const { ws, p } = this;
+    const cols = ws.cols;
+    const nf = this.treeFeats.length;
+    const feats = ws.feats;
+    const sampleInMask = p.nodeFeatures > 0 && p.nodeFeatures < nf;
+    // eval sets in plan order (B before S, as node by node: the column samples come out the same)
+    const evalNodes: OpenNode[] = [];
+    const evalOf = new Map<OpenNode, number>();
+    for (const b of builds) {
+      for (const node of [b.evalB, b.evalS]) {
+        if (!node) continue;
+        const e = evalNodes.length;
+        if (e >= ws.evalSets) throw new Error("Grower: more eval nodes than eval sets");
+        evalNodes.push(node);
+        evalOf.set(node, e);
+        ws.evalGHN[3 * e] = node.G;
+        ws.evalGHN[3 * e + 1] = node.H;
+        ws.evalGHN[3 * e + 2] = node.end - node.start;
+        const m = ws.masks;
+        m.fill(0, e * cols, (e + 1) * cols);
+        if (sampleInMask) {
+          const k = this.sampleFeatures();
+          for (let j = 0; j < k; j++) m[e * cols + this.sampled[j]] = 1;
+        } else {
+          for (let j = 0; j < nf; j++) m[e * cols + feats[j]] = 1;
+        }
+      }
+    }
+    const g0 = feats[0] >> 2;
+    const nG = (feats[nf - 1] >> 2) - g0 + 1;
+    let totalWork = 0;
+    for (const b of builds) totalWork += (b.node.end - b.node.start) * nf;
+    const threads = this.runner.threads;
+    const parallel = threads > 1 && totalWork >= this.parallelMinWork;
+    // NODE units: cut a node into feature-group ranges only when the level has too few units to
+    // keep every thread busy (each range re-reads the node's rows)
+    const target = Math.max(1, totalWork / (3 * threads));
+    const U = ws.units;
+    let i = 0;
+    while (i < builds.length) {
+      // a batch of builds whose row blocks fit in the workspace's block histograms
+      let blocksUsed = 0;
+      let u = 0;
+      const finish: [Build, number, number][] = [];
+      for (; i < builds.length; i++) {
+        const b = builds[i];
+        const n = b.node.end - b.node.start;
+        const nb = histBlocks(ws, n);
+        if (nb > 0) {
+          if (blocksUsed + nb > ws.blockSlots && blocksUsed > 0) break;
+          for (let c = 0; c < nb; c++) {
+            const o = u++ * UNIT_INTS;
+            U[o] = UNIT_BLOCK;
+            U[o + 1] = b.node.start + Math.floor((n * c) / nb);
+            U[o + 2] = b.node.start + Math.floor((n * (c + 1)) / nb);
+            U[o + 3] = blocksUsed + c;
+          }
+          finish.push([b, blocksUsed, nb]);
+          blocksUsed += nb;
+        } else {
+          const k = parallel ? Math.min(threads, nG, Math.ceil((n * nf) / target)) : 1;
+          for (let r = 0; r < k; r++) {
+            const o = u++ * UNIT_INTS;
+            U[o] = UNIT_NODE;
+            U[o + 1] = b.node.start;
+            U[o + 2] = b.node.end;
+            this.buildFields(o, b, evalOf);
+            U[o + 7] = g0 + Math.floor((nG * r) / k);
+            U[o + 8] = g0 + Math.floor((nG * (r + 1)) / k);
+          }
+        }
+      }
+      this.runUnits(KIND_LHIST, u, parallel);
+      if (finish.length > 0) {
+        // sum, subtract and evaluate blocked nodes by feature groups: one group per unit
+        u = 0;
+        for (const [b, base, nb] of finish) {
+          for (let g = 0; g < nG; g++) {
+            const o = u++ * UNIT_INTS;
+            this.buildFields(o, b, evalOf);
+            U[o + 7] = g0 + g;
+            U[o + 8] = g0 + g + 1;
+            U[o + 9] = base;
+            U[o + 10] = nb;
+          }
+        }
+        this.runUnits(KIND_LFINISH, u, parallel);
+      }
+    }
+    for (let e = 0; e < evalNodes.length; e++) {
+      const node = evalNodes[e];
+      let best = Number.NEGATIVE_INFINITY;
+      let bf = -1;
+      for (let j = 0; j < nf; j++) {
+        const f = feats[j];
+        const g = ws.res[(e * cols + f) * RES_FIELDS];
+        if (g > best) {
+          best = g;
+          bf = f;
+        }
+      }
+      node.gain = best;
+      if (bf >= 0) {
+        const o = (e * cols + bf) * RES_FIELDS;
+        node.feature = bf;
+        node.bin = ws.res[o + 1];
+        node.defaultLeft = ws.res[o + 2];
+        node.GL = ws.res[o + 3];
+        node.HL = ws.res[o + 4];
+      }
+    }
+  }
+
+  /** A build's slots and eval sets into unit fields 3-6. */
+  private buildFields(o: number, b: Build, evalOf: Map<OpenNode, number>): void {
+    const U = this.ws.units;
+    U[o + 3] = b.buildSlot;
+    U[o + 4] = b.parentSlot;
+    U[o + 5] = b.evalB ? (evalOf.get(b.evalB) as number) : -1;
+    U[o + 6] = b.evalS ? (evalOf.get(b.evalS) as number) : -1;
+  }
+
+  /** A level job of `units` units: on the runner's threads, or all here. */
+  private runUnits(kind: number, units: number, parallel: boolean): void {
+    if (units === 0) return;
+    const ws = this.ws;
+    const J = ws.jobI;
+    J[J_KIND] = kind;
+    J[J_NFEATS] = this.treeFeats.length;
+    if (parallel && this.runner.threads > 1) {
+      J[J_UNITS] = units;
+      this.runner.run(ws);
+      J[J_UNITS] = 0;
+      return;
+    }
+    const t0 = this.profile ? performance.now() : 0;
+    for (let u = 0; u < units; u++) runLevelUnit(ws, kind, u);
+    if (this.profile) addSerial(this.profile, "level jobs (small levels)", performance.now() - t0);
   }
 
   /**

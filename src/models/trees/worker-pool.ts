@@ -24,6 +24,7 @@ import {
   J_BUILD,
   J_KIND,
   J_PHASE,
+  J_UNITS,
   type JobRunner,
   MAX_PARTS,
   type Workspace,
@@ -48,7 +49,20 @@ export function treeWorkerUrl(): URL {
 }
 
 /** Job kind names for profiles (workspace.ts KIND_*). */
-const KIND_NAMES = ["HIST", "BIN", "RAW", "GRAD", "PART", "NAN", "EDGES", "STITCH"];
+const KIND_NAMES = [
+  "HIST",
+  "BIN",
+  "RAW",
+  "GRAD",
+  "PART",
+  "NAN",
+  "EDGES",
+  "STITCH",
+  "LPART",
+  "LSTITCH",
+  "LHIST",
+  "LFINISH",
+];
 
 export class WorkerPool implements JobRunner {
   private closed = false;
@@ -121,9 +135,10 @@ export class WorkerPool implements JobRunner {
     Atomics.add(ctrl, GEN, 1);
     Atomics.notify(ctrl, GEN);
     claimChunks(ws, ctrl, this.chunks);
+    const n = jobParts(ws, this.chunks);
     for (;;) {
       const d = Atomics.load(ctrl, DONE);
-      if (d >= this.chunks) break;
+      if (d >= n) break;
       Atomics.wait(ctrl, DONE, d);
     }
     Atomics.store(ctrl, NEXT, PARKED);
@@ -147,9 +162,10 @@ export class WorkerPool implements JobRunner {
     Atomics.notify(ctrl, GEN);
     const mine = claimChunks(ws, ctrl, this.chunks, t, 0);
     const t1 = sharedClock();
+    const n = jobParts(ws, this.chunks);
     for (;;) {
       const d = Atomics.load(ctrl, DONE);
-      if (d >= this.chunks) break;
+      if (d >= n) break;
       Atomics.wait(ctrl, DONE, d);
     }
     Atomics.store(ctrl, NEXT, PARKED);
@@ -197,12 +213,20 @@ export function claimChunks(
   let mine = 0;
   for (;;) {
     const c = Atomics.add(ctrl, NEXT, 1);
-    if (c >= chunks) break;
+    // read after the claim: a claim below the count orders this read after the job was written
+    const n = jobParts(ws, chunks);
+    if (c >= n) break;
     if (times && times[2 * thread] === 0) times[2 * thread] = sharedClock();
-    executeJob(ws, c, chunks);
+    executeJob(ws, c, n);
     mine++;
     if (times) times[2 * thread + 1] = sharedClock();
-    if (Atomics.add(ctrl, DONE, 1) + 1 === chunks) Atomics.notify(ctrl, DONE);
+    if (Atomics.add(ctrl, DONE, 1) + 1 === n) Atomics.notify(ctrl, DONE);
   }
   return mine;
+}
+
+/** Parts of the current job: its work units (level jobs) or the pool's chunks. */
+function jobParts(ws: Workspace, chunks: number): number {
+  const u = ws.jobI[J_UNITS];
+  return u > 0 ? u : chunks;
 }

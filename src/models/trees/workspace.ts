@@ -34,6 +34,7 @@ import {
   subtractHistogram,
 } from "./histogram.js";
 import { applyBinTable, fitEdgeRange, nanColumns } from "./binning.js";
+import { runLevelUnit } from "./level-jobs.js";
 import { splitRows } from "./row-partition.js";
 import { type ObjectiveName, objectiveFor } from "./objectives/index.js";
 import { findBestSplit, RES_FIELDS, type SplitParams } from "./splitter.js";
@@ -60,7 +61,9 @@ export const J_PHASE = 14;
 export const J_GRAD_IDX = 15;
 /** HIST: 1 = the JavaScript histogram loops even where the WebAssembly kernel exists. */
 export const J_JS_HIST = 16;
-const JOB_INTS = 17;
+/** Level jobs (level-jobs.ts): number of work units in ws.units (0 for every other job). */
+export const J_UNITS = 17;
+const JOB_INTS = 18;
 export const KIND_HIST = 0;
 export const KIND_BIN = 1;
 export const KIND_RAW = 2;
@@ -69,6 +72,14 @@ export const KIND_PART = 4;
 export const KIND_NAN = 5;
 export const KIND_EDGES = 6;
 export const KIND_STITCH = 7;
+/** Level jobs of depth-wise growth (level-jobs.ts): one job for all nodes of a tree level. */
+export const KIND_LPART = 8;
+export const KIND_LSTITCH = 9;
+export const KIND_LHIST = 10;
+export const KIND_LFINISH = 11;
+/** Most work units of a level job, and the ints describing each (level-jobs.ts). */
+export const MAX_UNITS = 8192;
+export const UNIT_INTS = 12;
 /** Parts of an EDGES job (fewer than a row job's: see rowJob). */
 const EDGE_PARTS = 4;
 /** Most parts a job is cut into (partCounts' length). */
@@ -96,8 +107,15 @@ export interface Workspace {
   /** Row-block histograms after the slots (blocked builds, histBlocks); 0 = none. */
   blockSlots: number;
   hist: Float64Array;
-  /** Split results, 2 sets x cols x RES_FIELDS. */
+  /** Split results, evalSets sets x cols x RES_FIELDS. */
   res: Float64Array;
+  /** Eval sets in res and masks: 2, or a whole tree level's nodes for level jobs. */
+  evalSets: number;
+  /** Level jobs: the work units (UNIT_INTS ints each), one int of output per unit, and the
+   * (G, H, N) totals of each eval set. */
+  units: Int32Array;
+  unitOut: Int32Array;
+  evalGHN: Float64Array;
   /** Features of the current job (ascending). */
   feats: Int32Array;
   /** Per eval set, which features may split (1) — per-node column sampling. */
@@ -160,6 +178,10 @@ export interface WorkspaceBuffers {
   missingBin: ArrayBufferLike;
   hist: ArrayBufferLike;
   res: ArrayBufferLike;
+  evalSets: number;
+  units: ArrayBufferLike;
+  unitOut: ArrayBufferLike;
+  evalGHN: ArrayBufferLike;
   feats: ArrayBufferLike;
   masks: ArrayBufferLike;
   jobI: ArrayBufferLike;
@@ -205,6 +227,8 @@ export function createWorkspace(opts: {
   rowJobs?: { objective: ObjectiveName; values: Float32Array; srcCols: number };
   /** Place gh, idx and hist in this memory (bins must already be its view at wasm.bins). */
   wasm?: WasmPlacement | null;
+  /** Eval sets for split results (default 2; level jobs need one per node of a level). */
+  evalSets?: number;
 }): Workspace {
   const { rows, cols, shared } = opts;
   const rj = opts.rowJobs;
@@ -221,6 +245,7 @@ export function createWorkspace(opts: {
     }
   }
   const layout = histLayout(cols, opts.withCount);
+  const evalSets = Math.max(2, opts.evalSets ?? 2);
   const b: WorkspaceBuffers = {
     rows,
     cols,
@@ -234,9 +259,13 @@ export function createWorkspace(opts: {
     nBins: buffer(cols * 4, shared),
     missingBin: buffer(cols * 4, shared),
     hist: buffer(opts.wasm ? 0 : (opts.slots + (opts.blockSlots ?? 0)) * layout.size * 8, shared),
-    res: buffer(2 * cols * RES_FIELDS * 8, shared),
+    res: buffer(evalSets * cols * RES_FIELDS * 8, shared),
+    evalSets,
+    units: buffer(rj ? MAX_UNITS * UNIT_INTS * 4 : 0, shared),
+    unitOut: buffer(rj ? MAX_UNITS * 4 : 0, shared),
+    evalGHN: buffer(evalSets * 3 * 8, shared),
     feats: buffer(cols * 4, shared),
-    masks: buffer(2 * cols, shared),
+    masks: buffer(evalSets * cols, shared),
     jobI: buffer(JOB_INTS * 4, shared),
     jobF: buffer(JOB_FLOATS * 8, shared),
     params: buffer(4 * 8, shared),
@@ -289,6 +318,10 @@ export function workspaceBuffers(ws: Workspace): WorkspaceBuffers {
     missingBin: ws.missingBin.buffer,
     hist: ws.hist.buffer,
     res: ws.res.buffer,
+    evalSets: ws.evalSets,
+    units: ws.units.buffer,
+    unitOut: ws.unitOut.buffer,
+    evalGHN: ws.evalGHN.buffer,
     feats: ws.feats.buffer,
     masks: ws.masks.buffer,
     jobI: ws.jobI.buffer,
@@ -337,6 +370,10 @@ export function attachWorkspace(b: WorkspaceBuffers): Workspace {
         ? new Float64Array(mem, w.hist, (b.slots + b.blockSlots) * layout.size)
         : new Float64Array(b.hist),
     res: new Float64Array(b.res),
+    evalSets: b.evalSets,
+    units: new Int32Array(b.units),
+    unitOut: new Int32Array(b.unitOut),
+    evalGHN: new Float64Array(b.evalGHN),
     feats: new Int32Array(b.feats),
     masks: new Uint8Array(b.masks),
     jobI: new Int32Array(b.jobI),
@@ -371,6 +408,10 @@ function kernels(w: WasmPlacement | null): Pick<Workspace, "wasm" | "hist4" | "s
 export function executeJob(ws: Workspace, part: number, allParts: number): void {
   const J = ws.jobI;
   const kind = J[J_KIND];
+  if (kind >= KIND_LPART) {
+    runLevelUnit(ws, kind, part);
+    return;
+  }
   if (kind !== KIND_HIST) {
     rowJob(ws, kind, part, allParts);
     return;
@@ -473,7 +514,7 @@ export function histBlocks(ws: Workspace, n: number): number {
   return nb >= 4 ? nb : 0;
 }
 
-function blockOff(ws: Workspace, c: number): number {
+export function blockOff(ws: Workspace, c: number): number {
   return (ws.slots + c) * ws.layout.size;
 }
 
@@ -502,7 +543,7 @@ function buildBlocks(ws: Workspace, part: number, parts: number): void {
  * Histogram of rows idx[start..end) into the histogram at `off`: whole 4-feature groups
  * [ga, gb) when dense, else the listed features feats[a..b).
  */
-function buildRows(
+export function buildRows(
   ws: Workspace,
   off: number,
   start: number,
