@@ -10,7 +10,7 @@ import { binBuffers } from "./bin-matrix.js";
 import { type BinMapper, edgeSample } from "./binning.js";
 import { type GbdtConfig, gbdtSpec } from "./gbdt-config.js";
 import { resolveConfig } from "./config-spec.js";
-import { Grower, MAX_LEVEL_DEPTH } from "./grower.js";
+import { type GrownTree, Grower, MAX_LEVEL_DEPTH } from "./grower.js";
 import { addSerial, type FitProfile } from "./fit-profile.js";
 import { objectiveFor } from "./objectives/index.js";
 import { PackedForest } from "./packed-tree.js";
@@ -26,6 +26,8 @@ import {
   J_KIND,
   J_GRAD_IDX,
   J_JS_HIST,
+  J_LEAVES,
+  LEAF_TABLE,
   J_PB,
   J_START,
   KIND_BIN,
@@ -223,10 +225,8 @@ export async function trainGbdt(
       trees.push(packed);
       tl = lap("pack tree", tl);
       // in-sample rows: add their leaf's value through the partitioned index buffer
-      for (let i = 0; i < grown.feature.length; i++) {
-        if (grown.feature[i] < 0) ws.posVal.fill(packed.value[i], grown.start[i], grown.end[i]);
-      }
-      lap("leaf value fill", tl);
+      setLeafValues(ws, grown, packed);
+      lap("leaf values", tl);
       rowJob(KIND_RAW, 0, n);
       if (n < rows) {
         for (let r = 0; r < rows; r++)
@@ -332,6 +332,29 @@ function workspaceMapper(ws: Workspace): BinMapper {
     nBins: ws.nBins.slice(),
     missingBin: ws.missingBin.slice(),
   };
+}
+
+/**
+ * The RAW job's leaf values: the tree's leaves as (first position, value) in position order in
+ * the leaf table, or (more leaves than it holds) each position's value in posVal.
+ */
+function setLeafValues(ws: Workspace, grown: GrownTree, packed: PackedForest): void {
+  const leaves: number[] = [];
+  for (let i = 0; i < grown.feature.length; i++) {
+    if (grown.feature[i] < 0 && grown.end[i] > grown.start[i]) leaves.push(i);
+  }
+  if (leaves.length > LEAF_TABLE) {
+    for (const i of leaves) ws.posVal.fill(packed.value[i], grown.start[i], grown.end[i]);
+    ws.jobI[J_LEAVES] = 0;
+    return;
+  }
+  leaves.sort((x, y) => grown.start[x] - grown.start[y]);
+  const lt = ws.leafTable;
+  for (let l = 0; l < leaves.length; l++) {
+    lt[2 * l] = grown.start[leaves[l]];
+    lt[2 * l + 1] = packed.value[leaves[l]];
+  }
+  ws.jobI[J_LEAVES] = leaves.length;
 }
 
 /** Rows of this tree into idx[0..n) (ascending), marking them in inSample; all rows at rate 1. */

@@ -19,7 +19,7 @@ import { addSerial, type FitProfile } from "./fit-profile.js";
 import { partitionIndices, partitionMoving } from "./row-partition.js";
 import { findBestSplitSmall, SMALL_NODE_ROWS } from "./small-node-splitter.js";
 import { RES_FIELDS, type SplitParams } from "./splitter.js";
-import { runLevelUnit, UNIT_BLOCK, UNIT_NODE } from "./level-jobs.js";
+import { rootSums, runLevelUnit, UNIT_BLOCK, UNIT_NODE, UNIT_SUMS } from "./level-jobs.js";
 import {
   executeJob,
   histBlocks,
@@ -205,28 +205,20 @@ export class Grower {
       start: [0],
       end: [n],
     };
-    const tRoot = this.profile ? performance.now() : 0;
+    // A level-wise root built in row blocks gets its sums from a unit of its histogram job
+    // (one thread sums while the others build blocks); otherwise they come first, here.
+    const deferSums = this.levelWise && histBlocks(ws, n) > 0;
     let G = 0;
     let H = 0;
-    const gh = ws.gh;
-    if (identityRows) {
-      // idx[i] = i: the same sums in the same order, without the indirection
-      for (let i = 0; i < 2 * n; i += 2) {
-        G += gh[i];
-        H += gh[i + 1];
-      }
-    } else {
-      for (let i = 0; i < n; i++) {
-        const r = ws.idx[i];
-        G += gh[2 * r];
-        H += gh[2 * r + 1];
-      }
+    if (!deferSums) {
+      const tRoot = this.profile ? performance.now() : 0;
+      [G, H] = rootSums(ws, n, identityRows);
+      if (this.profile) addSerial(this.profile, "root sums", performance.now() - tRoot);
     }
-    if (this.profile) addSerial(this.profile, "root sums", performance.now() - tRoot);
     const nodeG = [G];
     const nodeH = [H];
     const root = this.open(0, 0, n, G, H, 0);
-    if (this.levelWise) this.growByLevel(t, root, nodeG, nodeH);
+    if (this.levelWise) this.growByLevel(t, root, nodeG, nodeH, deferSums, identityRows);
     else this.growByNode(t, root, nodeG, nodeH);
     const scale = p.shrinkage;
     for (let i = 0; i < t.feature.length; i++) {
@@ -315,13 +307,31 @@ export class Grower {
    * instead of two to four jobs per node, with small nodes on the threads too. The same nodes
    * split in the same order with the same numbers as growByNode, so the trees are identical.
    */
-  private growByLevel(t: GrownTree, root: OpenNode, nodeG: number[], nodeH: number[]): void {
+  private growByLevel(
+    t: GrownTree,
+    root: OpenNode,
+    nodeG: number[],
+    nodeH: number[],
+    /** root.G and root.H are not known yet: a unit of the root's job sums them. */
+    deferSums: boolean,
+    identityRows: boolean,
+  ): void {
     const p = this.p;
     this.ws.feats.set(this.treeFeats);
     let level: OpenNode[] = [];
-    if (this.eligible(root)) {
+    if (deferSums || this.eligible(root)) {
       const slot = this.alloc();
-      this.runBuilds([{ node: root, buildSlot: slot, parentSlot: -1, evalB: null, evalS: root }]);
+      const sums = deferSums ? { identity: identityRows } : null;
+      const build = { node: root, buildSlot: slot, parentSlot: -1, evalB: null, evalS: root };
+      this.runBuilds([build], sums);
+      if (deferSums) {
+        root.G = this.ws.evalGHN[0];
+        root.H = this.ws.evalGHN[1];
+        nodeG[0] = root.G;
+        nodeH[0] = root.H;
+        // (the speculative histogram of a root that cannot split is simply dropped)
+        if (!this.eligible(root)) root.gain = Number.NEGATIVE_INFINITY;
+      }
       if (root.gain > Number.NEGATIVE_INFINITY) {
         root.slot = slot;
         level.push(root);
@@ -446,7 +456,7 @@ export class Grower {
    * rows in row blocks (LHIST BLOCK units, then LFINISH units summing them), the others whole
    * or cut into feature-group ranges (LHIST NODE units). Sets gain and split of every eval node.
    */
-  private runBuilds(builds: Build[]): void {
+  private runBuilds(builds: Build[], rootSum: { identity: boolean } | null = null): void {
     if (builds.length === 0) return;
     const { ws, p } = this;
     const cols = ws.cols;
@@ -492,6 +502,13 @@ export class Grower {
       let blocksUsed = 0;
       let u = 0;
       const finish: [Build, number, number][] = [];
+      if (rootSum) {
+        // first, so that it is claimed early: the sums take about as long as a block
+        const o = u++ * UNIT_INTS;
+        U[o] = UNIT_SUMS;
+        U[o + 1] = builds[0].node.end;
+        U[o + 2] = rootSum.identity ? 1 : 0;
+      }
       for (; i < builds.length; i++) {
         const b = builds[i];
         const n = b.node.end - b.node.start;

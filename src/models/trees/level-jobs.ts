@@ -11,7 +11,9 @@
  *           idx[destL..) and its right rows to idx[destR..) (the grower computes both from the
  *           left counts: the concatenation of the pieces' left rows, then their right rows, is
  *           the order of one stable pass over the node)
- *   LHIST   [0, a, b, c]: BLOCK unit, histogram of rows idx[a..b) over all the job's features
+ *   LHIST   [2, n, identity]: SUMS unit, the root's G and H (rows idx[0..n)) into evalGHN[0..1]
+ *           (the root's eval set is 0; only its LFINISH job reads them)
+ *           [0, a, b, c]: BLOCK unit, histogram of rows idx[a..b) over all the job's features
  *           into row-block histogram c (a block of a large node, HIST_BLOCK_ROWS or more rows)
  *           [1, start, end, buildSlot, parentSlot, evalB, evalS, ga, gb]: NODE unit, for the
  *           4-feature groups [ga, gb): histogram of rows idx[start..end) into buildSlot, then
@@ -42,6 +44,7 @@ import {
 
 export const UNIT_BLOCK = 0;
 export const UNIT_NODE = 1;
+export const UNIT_SUMS = 2;
 
 /** Run work unit u of the current level job. */
 export function runLevelUnit(ws: Workspace, kind: number, u: number): void {
@@ -62,6 +65,12 @@ export function runLevelUnit(ws: Workspace, kind: number, u: number): void {
     const g0 = feats[0] >> 2;
     const g1 = (feats[nf - 1] >> 2) + 1;
     const dense = ws.layout.ch === 2 && ws.cols % 4 === 0 && 2 * nf >= 4 * (g1 - g0);
+    if (U[o] === UNIT_SUMS) {
+      const [G, H] = rootSums(ws, U[o + 1], U[o + 2] === 1);
+      ws.evalGHN[0] = G;
+      ws.evalGHN[1] = H;
+      return;
+    }
     if (U[o] === UNIT_BLOCK) {
       buildRows(ws, blockOff(ws, U[o + 3]), U[o + 1], U[o + 2], dense, g0, g1, 0, nf);
       return;
@@ -89,6 +98,30 @@ export function runLevelUnit(ws: Workspace, kind: number, u: number): void {
     }
     subtractAndEval(ws, o, a, b);
   }
+}
+
+/**
+ * Gradient and hessian sums of rows idx[0..n), in position order (`identity`: idx[i] = i, read
+ * without the indirection: the same sums in the same order).
+ */
+export function rootSums(ws: Workspace, n: number, identity: boolean): [number, number] {
+  let G = 0;
+  let H = 0;
+  const gh = ws.gh;
+  if (identity) {
+    for (let i = 0; i < 2 * n; i += 2) {
+      G += gh[i];
+      H += gh[i + 1];
+    }
+  } else {
+    const idx = ws.idx;
+    for (let i = 0; i < n; i++) {
+      const r = idx[i];
+      G += gh[2 * r];
+      H += gh[2 * r + 1];
+    }
+  }
+  return [G, H];
 }
 
 /** Positions [a, b) in ws.feats of the features in 4-feature groups [ga, gb). */

@@ -16,7 +16,8 @@
  *   EDGES bin edges per feature (threads take feature ranges) fitted on the sample rows
  *         idx[0..END) with at most J_PB bins: writes binTable, binMiss, nBins and missingBin
  *   BIN   bin codes of rows (values -> bins, binsT) with the shared bin table
- *   RAW   raw[idx[k]] += posVal[k] for positions k in [START, END) (the new tree's leaf values)
+ *   RAW   raw[idx[k]] += the value of position k's leaf, for positions k in [START, END) (the
+ *         new tree's leaf values): from leafTable (J_LEAVES leaves, ascending start) or posVal
  *   GRAD  the objective's gradients and hessians of all rows from raw and y (and, with
  *         J_GRAD_IDX, the identity row order in idx for a tree on all rows)
  *   PART  stable partition of idx[START..END) by (feature, bin, default direction): each part
@@ -63,7 +64,11 @@ export const J_GRAD_IDX = 15;
 export const J_JS_HIST = 16;
 /** Level jobs (level-jobs.ts): number of work units in ws.units (0 for every other job). */
 export const J_UNITS = 17;
-const JOB_INTS = 18;
+/** RAW: leaves in ws.leafTable (0: the values are per position in posVal). */
+export const J_LEAVES = 18;
+const JOB_INTS = 19;
+/** Leaves a RAW job takes from the leaf table (more: per-position values in posVal). */
+export const LEAF_TABLE = 4096;
 export const KIND_HIST = 0;
 export const KIND_BIN = 1;
 export const KIND_RAW = 2;
@@ -128,6 +133,8 @@ export interface Workspace {
   raw: Float64Array;
   y: Float32Array;
   posVal: Float64Array;
+  /** RAW's leaves: (first position, value) pairs in ascending position. */
+  leafTable: Float64Array;
   objective: ObjectiveName;
   /** Partition scratch (empty unless `rowJobs`). */
   partL: Int32Array;
@@ -190,6 +197,7 @@ export interface WorkspaceBuffers {
   raw: ArrayBufferLike;
   y: ArrayBufferLike;
   posVal: ArrayBufferLike;
+  leafTable: ArrayBufferLike;
   objective: ObjectiveName;
   partL: ArrayBufferLike;
   partR: ArrayBufferLike;
@@ -272,6 +280,7 @@ export function createWorkspace(opts: {
     raw: sized(rows * 8),
     y: sized(rows * 4),
     posVal: sized(rows * 8),
+    leafTable: sized(LEAF_TABLE * 16),
     objective: rj?.objective ?? "binary",
     partL: sized(opts.wasm && opts.wasm.partL >= 0 ? 0 : rows * 4),
     partR: sized(opts.wasm && opts.wasm.partR >= 0 ? 0 : rows * 4),
@@ -330,6 +339,7 @@ export function workspaceBuffers(ws: Workspace): WorkspaceBuffers {
     raw: ws.raw.buffer,
     y: ws.y.buffer,
     posVal: ws.posVal.buffer,
+    leafTable: ws.leafTable.buffer,
     objective: ws.objective,
     partL: ws.partL.buffer,
     partR: ws.partR.buffer,
@@ -382,6 +392,7 @@ export function attachWorkspace(b: WorkspaceBuffers): Workspace {
     raw: new Float64Array(b.raw),
     y: new Float32Array(b.y),
     posVal: new Float64Array(b.posVal),
+    leafTable: new Float64Array(b.leafTable),
     objective: b.objective,
     partL:
       w && mem && w.partL >= 0 ? new Int32Array(mem, w.partL, b.rows) : new Int32Array(b.partL),
@@ -679,8 +690,27 @@ function rowJob(ws: Workspace, kind: number, part: number, parts: number): void 
       idx.set(ws.partR.subarray(a, b - nl), start + left + rightBefore);
     } else if (kind === KIND_RAW) {
       const raw = ws.raw;
-      const pv = ws.posVal;
-      for (let k = a; k < b; k++) raw[idx[k]] += pv[k];
+      const nl = J[J_LEAVES];
+      if (nl === 0) {
+        const pv = ws.posVal;
+        for (let k = a; k < b; k++) raw[idx[k]] += pv[k];
+      } else {
+        // the leaves' ranges tile the positions: start at the leaf holding a
+        const lt = ws.leafTable;
+        let lo = 0;
+        let hi = nl - 1;
+        while (lo < hi) {
+          const m = (lo + hi + 1) >> 1;
+          if (lt[2 * m] <= a) lo = m;
+          else hi = m - 1;
+        }
+        let k = a;
+        for (let l = lo; l < nl && k < b; l++) {
+          const e = Math.min(b, l + 1 < nl ? lt[2 * l + 2] : b);
+          const v = lt[2 * l + 1];
+          for (; k < e; k++) raw[idx[k]] += v;
+        }
+      }
     } else {
       const f = J[J_PF];
       const rows = ws.rows;

@@ -1,0 +1,72 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { Rng } from "../../core/index.js";
+import {
+  createWorkspace,
+  executeJob,
+  J_END,
+  J_KIND,
+  J_LEAVES,
+  J_START,
+  KIND_RAW,
+} from "./workspace.js";
+
+// The RAW job adds each position's leaf value to raw[idx[k]]: from the leaf table (leaves as
+// first position + value) it must add exactly what the per-position values in posVal add.
+test("the RAW job adds the same leaf values from the leaf table as from per-position values", () => {
+  const rows = 5000;
+  const n = 4200; // positions [0, n): a row subsample, the rest untouched
+  const rng = new Rng(11);
+  const perm = Int32Array.from({ length: rows }, (_, i) => i);
+  for (let i = rows - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    [perm[i], perm[j]] = [perm[j], perm[i]];
+  }
+  // leaves tile [0, n) with ragged sizes, one empty
+  const starts = [0, 1, 7, 7, 900, 901, 2500, 4199];
+  const values = starts.map(() => Math.fround(rng.next() - 0.5));
+  const run = (table: boolean, parts: number): Float64Array => {
+    const ws = createWorkspace({
+      rows,
+      cols: 4,
+      bins: new Uint8Array(rows * 4),
+      binsT: new Uint8Array(rows * 4),
+      nBins: new Int32Array(4),
+      missingBin: new Int32Array(4),
+      withCount: false,
+      slots: 3,
+      params: { lambda: 1, gamma: 0, minChildWeight: 1, minRowsPerLeaf: 1 },
+      shared: false,
+      rowJobs: { objective: "binary", values: new Float32Array(rows * 4), srcCols: 4 },
+    });
+    ws.idx.set(perm);
+    ws.raw.fill(0.25);
+    ws.jobI[J_KIND] = KIND_RAW;
+    ws.jobI[J_START] = 0;
+    ws.jobI[J_END] = n;
+    if (table) {
+      // (the empty leaf is left out, as gbdt.ts does)
+      let l = 0;
+      for (let i = 0; i < starts.length; i++) {
+        if (i + 1 < starts.length && starts[i + 1] === starts[i]) continue;
+        ws.leafTable[2 * l] = starts[i];
+        ws.leafTable[2 * l + 1] = values[i];
+        l++;
+      }
+      ws.jobI[J_LEAVES] = l;
+    } else {
+      for (let i = 0; i < starts.length; i++) {
+        ws.posVal.fill(values[i], starts[i], i + 1 < starts.length ? starts[i + 1] : n);
+      }
+      ws.jobI[J_LEAVES] = 0;
+    }
+    for (let p = parts - 1; p >= 0; p--) executeJob(ws, p, parts);
+    return ws.raw.slice();
+  };
+  const want = run(false, 1);
+  assert.equal(want.filter((v) => v === 0.25).length, rows - n, "rows outside [0, n) untouched");
+  for (const parts of [1, 3, 8, 64]) {
+    assert.deepEqual(run(true, parts), want, `${parts} parts`);
+    assert.deepEqual(run(false, parts), want, `${parts} parts, posVal`);
+  }
+});
