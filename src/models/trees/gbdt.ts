@@ -27,6 +27,7 @@ import {
   J_GRAD_IDX,
   J_JS_HIST,
   J_LEAVES,
+  LEAF_FIELDS,
   LEAF_TABLE,
   J_PB,
   J_START,
@@ -186,6 +187,8 @@ export async function trainGbdt(
         nodeFeatures: nodeFeatures(usable.length),
         subtraction: true,
         shrinkage: c.learningRate,
+        // the RAW job routes the last level's rows to their leaves (no partition for that)
+        routeLastLevel: opts.growth !== "node",
       },
       undefined,
       false,
@@ -339,22 +342,43 @@ function workspaceMapper(ws: Workspace): BinMapper {
  * the leaf table, or (more leaves than it holds) each position's value in posVal.
  */
 function setLeafValues(ws: Workspace, grown: GrownTree, packed: PackedForest): void {
-  const leaves: number[] = [];
+  // [first position, node, split?] of every leaf with rows and every unpartitioned split
+  const segs: [number, number, boolean][] = [];
   for (let i = 0; i < grown.feature.length; i++) {
-    if (grown.feature[i] < 0 && grown.end[i] > grown.start[i]) leaves.push(i);
+    if (grown.feature[i] < 0 && grown.end[i] > grown.start[i])
+      segs.push([grown.start[i], i, false]);
   }
-  if (leaves.length > LEAF_TABLE) {
-    for (const i of leaves) ws.posVal.fill(packed.value[i], grown.start[i], grown.end[i]);
+  for (const r of grown.routed ?? []) if (r.end > r.start) segs.push([r.start, r.node, true]);
+  const routed = grown.routed !== undefined && grown.routed.length > 0;
+  if (segs.length > LEAF_TABLE && routed) {
+    // (a tree grown with routeLastLevel always fits: at most 2^MAX_LEVEL_DEPTH leaves)
+    throw new Error("gbdt: more leaf segments than the leaf table holds");
+  }
+  if (segs.length > LEAF_TABLE) {
+    for (const [, i] of segs) ws.posVal.fill(packed.value[i], grown.start[i], grown.end[i]);
     ws.jobI[J_LEAVES] = 0;
     return;
   }
-  leaves.sort((x, y) => grown.start[x] - grown.start[y]);
+  segs.sort((x, y) => x[0] - y[0]);
   const lt = ws.leafTable;
-  for (let l = 0; l < leaves.length; l++) {
-    lt[2 * l] = grown.start[leaves[l]];
-    lt[2 * l + 1] = packed.value[leaves[l]];
+  const F = LEAF_FIELDS;
+  for (let l = 0; l < segs.length; l++) {
+    const [start, i, split] = segs[l];
+    const o = F * l;
+    lt[o] = start;
+    if (split) {
+      const c = grown.left[i];
+      lt[o + 1] = grown.feature[i];
+      lt[o + 2] = packed.value[c];
+      lt[o + 3] = packed.value[c + 1];
+      lt[o + 4] = grown.bin[i];
+      lt[o + 5] = grown.defaultLeft[i];
+    } else {
+      lt[o + 1] = -1;
+      lt[o + 2] = packed.value[i];
+    }
   }
-  ws.jobI[J_LEAVES] = leaves.length;
+  ws.jobI[J_LEAVES] = segs.length;
 }
 
 /** Rows of this tree into idx[0..n) (ascending), marking them in inSample; all rows at rate 1. */

@@ -69,6 +69,12 @@ export interface GrowParams extends SplitParams {
    * holds one class only and cannot gain from a split, so it is not even evaluated.
    */
   stopWhenPure?: boolean;
+  /**
+   * Level-wise growth: the nodes split at depth maxDepth - 1 are not partitioned; their leaves
+   * get no row range (start = end = -1) and the node is listed in GrownTree.routed. The caller
+   * sends those rows to their leaf itself (gbdt's RAW job does, by the split's bin).
+   */
+  routeLastLevel?: boolean;
 }
 
 /** A trained tree before packing. Children of node i are left[i] and left[i] + 1. */
@@ -88,6 +94,11 @@ export interface GrownTree {
   /** Row range in the index buffer of each leaf (internal nodes: -1). */
   start: number[];
   end: number[];
+  /**
+   * Split nodes whose rows were left unpartitioned (GrowParams.routeLastLevel), with their row
+   * ranges; their two children are leaves without a range.
+   */
+  routed?: { node: number; start: number; end: number }[];
 }
 
 export interface OpenNode {
@@ -342,13 +353,23 @@ export class Grower {
       const k = p.maxLeaves > 0 ? Math.min(level.length, p.maxLeaves - leaves) : level.length;
       if (k <= 0) break;
       const splitting = level.slice(0, k);
-      const mids = this.partitionLevel(splitting);
+      // the last level's children are leaves: with routeLastLevel the caller routes their rows
+      const route = p.routeLastLevel === true && splitting[0].depth + 1 >= p.maxDepth;
+      const mids = route ? splitting.map(() => -1) : this.partitionLevel(splitting);
+      if (route) t.routed ??= [];
       const builds: Build[] = [];
       const temps: number[] = [];
       const children: OpenNode[] = [];
       for (let i = 0; i < k; i++) {
         const node = splitting[i];
         const [L, R] = this.split(t, node, mids[i], nodeG, nodeH);
+        if (route) {
+          t.routed?.push({ node: node.id, start: node.start, end: node.end });
+          for (const c of [L, R]) {
+            t.start[c.id] = -1;
+            t.end[c.id] = -1;
+          }
+        }
         leaves++;
         children.push(L, R);
         this.planChildren(node, L, R, builds, temps);

@@ -9,10 +9,12 @@ import {
   J_LEAVES,
   J_START,
   KIND_RAW,
+  LEAF_FIELDS,
 } from "./workspace.js";
 
 // The RAW job adds each position's leaf value to raw[idx[k]]: from the leaf table (leaves as
-// first position + value) it must add exactly what the per-position values in posVal add.
+// first position + value, and unpartitioned splits routing each row by its bin) it must add
+// exactly what the per-position values in posVal add.
 test("the RAW job adds the same leaf values from the leaf table as from per-position values", () => {
   const rows = 5000;
   const n = 4200; // positions [0, n): a row subsample, the rest untouched
@@ -25,14 +27,23 @@ test("the RAW job adds the same leaf values from the leaf table as from per-posi
   // leaves tile [0, n) with ragged sizes, one empty
   const starts = [0, 1, 7, 7, 900, 901, 2500, 4199];
   const values = starts.map(() => Math.fround(rng.next() - 0.5));
+  // segments 4 and 6 are splits left unpartitioned: feature 2 at bin 9 (missing bin 20, rows
+  // there go left) and feature 1 at bin 3 (no missing bin)
+  const splits = new Map([
+    [4, { f: 2, bin: 9, dl: 1, right: -0.125 }],
+    [6, { f: 1, bin: 3, dl: 0, right: 0.375 }],
+  ]);
+  const missingBin = Int32Array.from([-1, -1, 20, -1]);
+  const binsT = new Uint8Array(rows * 4);
+  for (let i = 0; i < binsT.length; i++) binsT[i] = rng.int(21);
   const run = (table: boolean, parts: number): Float64Array => {
     const ws = createWorkspace({
       rows,
       cols: 4,
       bins: new Uint8Array(rows * 4),
-      binsT: new Uint8Array(rows * 4),
-      nBins: new Int32Array(4),
-      missingBin: new Int32Array(4),
+      binsT,
+      nBins: Int32Array.from([1, 21, 21, 1]),
+      missingBin,
       withCount: false,
       slots: 3,
       params: { lambda: 1, gamma: 0, minChildWeight: 1, minRowsPerLeaf: 1 },
@@ -47,16 +58,29 @@ test("the RAW job adds the same leaf values from the leaf table as from per-posi
     if (table) {
       // (the empty leaf is left out, as gbdt.ts does)
       let l = 0;
+      const F = LEAF_FIELDS;
       for (let i = 0; i < starts.length; i++) {
         if (i + 1 < starts.length && starts[i + 1] === starts[i]) continue;
-        ws.leafTable[2 * l] = starts[i];
-        ws.leafTable[2 * l + 1] = values[i];
+        const sp = splits.get(i);
+        ws.leafTable.set(
+          sp ? [starts[i], sp.f, values[i], sp.right, sp.bin, sp.dl] : [starts[i], -1, values[i]],
+          F * l,
+        );
         l++;
       }
       ws.jobI[J_LEAVES] = l;
     } else {
       for (let i = 0; i < starts.length; i++) {
-        ws.posVal.fill(values[i], starts[i], i + 1 < starts.length ? starts[i + 1] : n);
+        const end = i + 1 < starts.length ? starts[i + 1] : n;
+        const sp = splits.get(i);
+        for (let k = starts[i]; k < end; k++) {
+          let left = true;
+          if (sp) {
+            const c = binsT[sp.f * rows + perm[k]];
+            left = c === missingBin[sp.f] ? sp.dl === 1 : c <= sp.bin;
+          }
+          ws.posVal[k] = left ? values[i] : (sp?.right ?? 0);
+        }
       }
       ws.jobI[J_LEAVES] = 0;
     }

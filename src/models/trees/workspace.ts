@@ -17,7 +17,8 @@
  *         idx[0..END) with at most J_PB bins: writes binTable, binMiss, nBins and missingBin
  *   BIN   bin codes of rows (values -> bins, binsT) with the shared bin table
  *   RAW   raw[idx[k]] += the value of position k's leaf, for positions k in [START, END) (the
- *         new tree's leaf values): from leafTable (J_LEAVES leaves, ascending start) or posVal
+ *         new tree's leaf values): from leafTable (J_LEAVES segments in ascending position, a
+ *         leaf or an unpartitioned last split: LEAF_FIELDS) or per position from posVal
  *   GRAD  the objective's gradients and hessians of all rows from raw and y (and, with
  *         J_GRAD_IDX, the identity row order in idx for a tree on all rows)
  *   PART  stable partition of idx[START..END) by (feature, bin, default direction): each part
@@ -67,8 +68,14 @@ export const J_UNITS = 17;
 /** RAW: leaves in ws.leafTable (0: the values are per position in posVal). */
 export const J_LEAVES = 18;
 const JOB_INTS = 19;
-/** Leaves a RAW job takes from the leaf table (more: per-position values in posVal). */
+/** Segments a RAW job takes from the leaf table (more: per-position values in posVal). */
 export const LEAF_TABLE = 4096;
+/**
+ * Doubles per leaf-table segment: [first position, feature (-1: a leaf), value or left value,
+ * right value, bin, default left]. A segment with a feature is a split whose rows were not
+ * partitioned: each row takes the left value when it goes left (as splitRows decides).
+ */
+export const LEAF_FIELDS = 6;
 export const KIND_HIST = 0;
 export const KIND_BIN = 1;
 export const KIND_RAW = 2;
@@ -133,7 +140,7 @@ export interface Workspace {
   raw: Float64Array;
   y: Float32Array;
   posVal: Float64Array;
-  /** RAW's leaves: (first position, value) pairs in ascending position. */
+  /** RAW's segments (LEAF_FIELDS doubles each) in ascending position. */
   leafTable: Float64Array;
   objective: ObjectiveName;
   /** Partition scratch (empty unless `rowJobs`). */
@@ -280,7 +287,7 @@ export function createWorkspace(opts: {
     raw: sized(rows * 8),
     y: sized(rows * 4),
     posVal: sized(rows * 8),
-    leafTable: sized(LEAF_TABLE * 16),
+    leafTable: sized(LEAF_TABLE * LEAF_FIELDS * 8),
     objective: rj?.objective ?? "binary",
     partL: sized(opts.wasm && opts.wasm.partL >= 0 ? 0 : rows * 4),
     partR: sized(opts.wasm && opts.wasm.partR >= 0 ? 0 : rows * 4),
@@ -695,20 +702,38 @@ function rowJob(ws: Workspace, kind: number, part: number, parts: number): void 
         const pv = ws.posVal;
         for (let k = a; k < b; k++) raw[idx[k]] += pv[k];
       } else {
-        // the leaves' ranges tile the positions: start at the leaf holding a
+        // the segments tile the positions: start at the one holding a
         const lt = ws.leafTable;
+        const F = LEAF_FIELDS;
         let lo = 0;
         let hi = nl - 1;
         while (lo < hi) {
           const m = (lo + hi + 1) >> 1;
-          if (lt[2 * m] <= a) lo = m;
+          if (lt[F * m] <= a) lo = m;
           else hi = m - 1;
         }
         let k = a;
         for (let l = lo; l < nl && k < b; l++) {
-          const e = Math.min(b, l + 1 < nl ? lt[2 * l + 2] : b);
-          const v = lt[2 * l + 1];
-          for (; k < e; k++) raw[idx[k]] += v;
+          const o = F * l;
+          const e = Math.min(b, l + 1 < nl ? lt[o + F] : b);
+          const f = lt[o + 1];
+          const v = lt[o + 2];
+          if (f < 0) {
+            for (; k < e; k++) raw[idx[k]] += v;
+            continue;
+          }
+          const vr = lt[o + 3];
+          const t = lt[o + 4];
+          const dl = lt[o + 5];
+          const mb = ws.missingBin[f] & 511;
+          const col = ws.binsT;
+          const base = f * ws.rows;
+          for (; k < e; k++) {
+            const r = idx[k];
+            const c = col[base + r];
+            const left = c === mb ? dl === 1 : c <= t;
+            raw[r] += left ? v : vr;
+          }
         }
       }
     } else {
