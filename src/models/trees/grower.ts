@@ -516,19 +516,21 @@ export class Grower {
     // NODE units: cut a node into feature-group ranges only when the level has too few units to
     // keep every thread busy (each range re-reads the node's rows)
     const target = Math.max(1, totalWork / (3 * threads));
+    // (and never more units than the unit table holds)
+    const split = builds.length * threads <= MAX_UNITS / 2;
     const U = ws.units;
     let i = 0;
     while (i < builds.length) {
       // a batch of builds whose row blocks fit in the workspace's block histograms
       let blocksUsed = 0;
-      let u = 0;
+      // [work, unit ints]: written largest first, so that the units left at the end of the job
+      // (when a thread that finds none waits for the others) are the small ones
+      const list: [number, number[]][] = [];
       const finish: [Build, number, number][] = [];
       if (rootSum) {
-        // first, so that it is claimed early: the sums take about as long as a block
-        const o = u++ * UNIT_INTS;
-        U[o] = UNIT_SUMS;
-        U[o + 1] = builds[0].node.end;
-        U[o + 2] = rootSum.identity ? 1 : 0;
+        // the sums take about as long as a block: first
+        const n = builds[0].node.end;
+        list.push([Number.POSITIVE_INFINITY, [UNIT_SUMS, n, rootSum.identity ? 1 : 0]]);
       }
       for (; i < builds.length; i++) {
         const b = builds[i];
@@ -537,42 +539,37 @@ export class Grower {
         if (nb > 0) {
           if (blocksUsed + nb > ws.blockSlots && blocksUsed > 0) break;
           for (let c = 0; c < nb; c++) {
-            const o = u++ * UNIT_INTS;
-            U[o] = UNIT_BLOCK;
-            U[o + 1] = b.node.start + Math.floor((n * c) / nb);
-            U[o + 2] = b.node.start + Math.floor((n * (c + 1)) / nb);
-            U[o + 3] = blocksUsed + c;
+            const a = b.node.start + Math.floor((n * c) / nb);
+            const e = b.node.start + Math.floor((n * (c + 1)) / nb);
+            list.push([(e - a) * nG, [UNIT_BLOCK, a, e, blocksUsed + c]]);
           }
           finish.push([b, blocksUsed, nb]);
           blocksUsed += nb;
         } else {
-          const k = parallel ? Math.min(threads, nG, Math.ceil((n * nf) / target)) : 1;
+          const k = parallel && split ? Math.min(threads, nG, Math.ceil((n * nf) / target)) : 1;
           for (let r = 0; r < k; r++) {
-            const o = u++ * UNIT_INTS;
-            U[o] = UNIT_NODE;
-            U[o + 1] = b.node.start;
-            U[o + 2] = b.node.end;
-            this.buildFields(o, b, evalOf);
-            U[o + 7] = g0 + Math.floor((nG * r) / k);
-            U[o + 8] = g0 + Math.floor((nG * (r + 1)) / k);
+            const ga = g0 + Math.floor((nG * r) / k);
+            const gb = g0 + Math.floor((nG * (r + 1)) / k);
+            const f = [UNIT_NODE, b.node.start, b.node.end, ...this.buildFields(b, evalOf), ga, gb];
+            list.push([n * (gb - ga), f]);
           }
         }
       }
+      list.sort((x, y) => y[0] - x[0]);
+      const u = list.length;
+      for (let v = 0; v < u; v++) U.set(list[v][1], v * UNIT_INTS);
       this.runUnits(KIND_LHIST, u, parallel);
       if (finish.length > 0) {
-        // sum, subtract and evaluate blocked nodes by feature groups: one group per unit
-        u = 0;
+        // sum, subtract and evaluate blocked nodes by feature groups (at most 16 units a node)
+        let v = 0;
+        const per = Math.ceil(nG / 16);
         for (const [b, base, nb] of finish) {
-          for (let g = 0; g < nG; g++) {
-            const o = u++ * UNIT_INTS;
-            this.buildFields(o, b, evalOf);
-            U[o + 7] = g0 + g;
-            U[o + 8] = g0 + g + 1;
-            U[o + 9] = base;
-            U[o + 10] = nb;
+          for (let g = 0; g < nG; g += per) {
+            const f = [...this.buildFields(b, evalOf), g0 + g, g0 + Math.min(nG, g + per)];
+            U.set([UNIT_NODE, 0, 0, ...f, base, nb], v++ * UNIT_INTS);
           }
         }
-        this.runUnits(KIND_LFINISH, u, parallel);
+        this.runUnits(KIND_LFINISH, v, parallel);
       }
     }
     for (let e = 0; e < evalNodes.length; e++) {
@@ -599,13 +596,14 @@ export class Grower {
     }
   }
 
-  /** A build's slots and eval sets into unit fields 3-6. */
-  private buildFields(o: number, b: Build, evalOf: Map<OpenNode, number>): void {
-    const U = this.ws.units;
-    U[o + 3] = b.buildSlot;
-    U[o + 4] = b.parentSlot;
-    U[o + 5] = b.evalB ? (evalOf.get(b.evalB) as number) : -1;
-    U[o + 6] = b.evalS ? (evalOf.get(b.evalS) as number) : -1;
+  /** A build's slots and eval sets: unit fields 3-6. */
+  private buildFields(b: Build, evalOf: Map<OpenNode, number>): number[] {
+    return [
+      b.buildSlot,
+      b.parentSlot,
+      b.evalB ? (evalOf.get(b.evalB) as number) : -1,
+      b.evalS ? (evalOf.get(b.evalS) as number) : -1,
+    ];
   }
 
   /** A level job of `units` units: on the runner's threads, or all here. */
