@@ -22,8 +22,8 @@
  *                          [--data DIR] [--store FILE]  (with --run: default the run's data
  *                                         folder, and a store in the bench's cache folder)
  *                          [--lists 1000] (in-process lists) [--in-process] (skip the server)
- *                          [--workers N]  (server scoring threads; default: one per core for
- *                                          tree models, none for LR)
+ *                          [--workers N]  (server scoring threads; default: one per core but
+ *                                          one for tree models, none for LR)
  *
  * In process on an ml-20m run: node dist/bench/api.js --run artifacts-20m --in-process
  */
@@ -124,7 +124,7 @@ async function main(): Promise<void> {
   // Recommendation cache of the server: 0 (off) is the benchmark the targets are about.
   const cache = Number(arg("cache", "0"));
   const connections = Number(arg("connections", "50"));
-  // Scoring worker threads of the server ("" = its default, one per core).
+  // Scoring worker threads of the server ("" = its default: one per core but one, for trees).
   const workers = arg("workers", "");
   const cacheDir = join(tmpdir(), "cinerank-bench-api");
   await mkdir(cacheDir, { recursive: true });
@@ -308,7 +308,7 @@ async function main(): Promise<void> {
     ];
     const out = [
       table(
-        `bench:api — ${opened.dataset.release} (${users.length} users, ${movies} movies), model ${model}, ${connections} connections x ${duration} s, loopback, ${cache > 0 ? `server cache ${cache} lists` : "no caching"}, scoring workers ${workers || `default (one per core for trees: ${availableParallelism()})`}`,
+        `bench:api — ${opened.dataset.release} (${users.length} users, ${movies} movies), model ${model}, ${connections} connections x ${duration} s, loopback, ${cache > 0 ? `server cache ${cache} lists` : "no caching"}, scoring workers ${workers || `default (one per core but one for trees: ${Math.max(1, availableParallelism() - 1)}, plus the main thread when they are busy)`}`,
         rows,
       ),
       table(inTitle, inProcess),

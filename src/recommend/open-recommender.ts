@@ -50,8 +50,11 @@ export interface OpenOptions {
   config?: Partial<RecommenderConfig>;
   /**
    * Worker threads that score recommendation candidates (recommendAsync); 0 = none (default).
-   * "auto": one per core for tree ensembles (prediction and TreeSHAP are most of a request),
-   * none for other models (scoring is cheap; handing rows to a thread costs more than it saves).
+   * "auto": for tree ensembles (prediction and TreeSHAP are most of a request) one per core but
+   * one, at least one: the calling thread builds candidates and serves HTTP, and scores a
+   * request itself when every worker is busy (RecommenderConfig.workerQueue), so all cores work
+   * without more busy threads than cores; none for other models (scoring is cheap; handing rows
+   * to a thread costs more than it saves).
    */
   scoringWorkers?: number | "auto";
   /** Settings of the collaborative parts fitted at open time. */
@@ -279,7 +282,11 @@ function scoringPool(
   workers: number | "auto" | undefined,
 ): ScoringPool | undefined {
   const n =
-    workers === "auto" ? (model instanceof TreeModel ? availableParallelism() : 0) : (workers ?? 0);
+    workers === "auto"
+      ? model instanceof TreeModel
+        ? Math.max(1, availableParallelism() - 1)
+        : 0
+      : (workers ?? 0);
   return n > 0 ? new ScoringPool(model, n) : undefined;
 }
 

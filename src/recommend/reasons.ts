@@ -60,19 +60,36 @@ export function displayTitle(title: string): string {
 const fmt1 = (x: number) => (Math.round(x * 10) / 10).toFixed(1);
 const fmtInt = (x: number) => Math.round(x).toLocaleString("en-US");
 
+/** Squared norm of every vector of a set, computed once per set (a per-model table). */
+const squaredNorms = new WeakMap<Float32Array, Float64Array>();
+
+function normsOf(v: ItemVectors): Float64Array {
+  let out = squaredNorms.get(v.vectors);
+  if (!out) {
+    const d = v.dim;
+    const n = d > 0 ? Math.floor(v.vectors.length / d) : 0;
+    out = new Float64Array(n);
+    for (let m = 0; m < n; m++) {
+      let s = 0;
+      for (let j = 0; j < d; j++) s += v.vectors[m * d + j] * v.vectors[m * d + j];
+      out[m] = s;
+    }
+    squaredNorms.set(v.vectors, out);
+  }
+  return out;
+}
+
+/** Cosine of two vectors of a set; 0 when either is zero. The squared norms are summed in the
+ * same order as the dot product, so this equals the one-pass computation exactly. */
 function cosine(v: ItemVectors, a: number, b: number): number {
+  const norms = normsOf(v);
+  const na = norms[a];
+  const nb = norms[b];
+  if (!(na > 0 && nb > 0)) return 0;
   const d = v.dim;
   let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let j = 0; j < d; j++) {
-    const x = v.vectors[a * d + j];
-    const y = v.vectors[b * d + j];
-    dot += x * y;
-    na += x * x;
-    nb += y * y;
-  }
-  return na > 0 && nb > 0 ? dot / Math.sqrt(na * nb) : 0;
+  for (let j = 0; j < d; j++) dot += v.vectors[a * d + j] * v.vectors[b * d + j];
+  return dot / Math.sqrt(na * nb);
 }
 
 export interface ReasonSources {
@@ -137,6 +154,9 @@ export class UserReasons {
   /** Movies the user liked, strongest first. */
   private readonly liked: { movie: number; rating: number }[];
   private readonly likedSet: Map<number, number>;
+  /** Per movie: the liked movie whose neighbour list holds it with the highest similarity, and
+   * that similarity (the backward lookup of likedNeighbour); built on first use. */
+  private backBest: Int32Array | null = null;
 
   constructor(
     private readonly src: ReasonSources,
@@ -169,6 +189,32 @@ export class UserReasons {
     return best;
   }
 
+  /**
+   * The liked movie (among the 200 strongest) whose neighbour list holds `movie` with the
+   * highest positive similarity, the earliest liked movie on ties; -1 for none. All movies are
+   * indexed at once, on first use: one pass over those 200 lists instead of one per movie.
+   * (The similarity of the best so far, per movie, is kept while indexing only.)
+   */
+  private backward(nb: ItemNeighbours, movie: number): number {
+    if (!this.backBest) {
+      const size = this.src.catalog.size;
+      const bestOf = new Int32Array(size).fill(-1);
+      const simOf = new Float64Array(size);
+      for (const l of this.liked.slice(0, 200)) {
+        const back = nb.neighbours(l.movie);
+        for (let j = 0; j < back.movie.length; j++) {
+          const m = back.movie[j];
+          if (back.sim[j] > simOf[m]) {
+            bestOf[m] = l.movie;
+            simOf[m] = back.sim[j];
+          }
+        }
+      }
+      this.backBest = bestOf;
+    }
+    return movie >= 0 && movie < this.backBest.length ? this.backBest[movie] : -1;
+  }
+
   /** The liked movie most similar to `movie` by the kNN lists, else by vectors. */
   private likedNeighbour(movie: number, vectors?: ItemVectors): number {
     const nb = this.src.neighbours;
@@ -184,25 +230,69 @@ export class UserReasons {
       }
       if (best >= 0) return best;
       // Neighbour lists are top-K per movie: look from the liked side too.
-      for (const l of this.liked.slice(0, 200)) {
-        const back = nb.neighbours(l.movie);
-        for (let j = 0; j < back.movie.length; j++) {
-          if (back.movie[j] === movie && back.sim[j] > bestSim) {
-            best = l.movie;
-            bestSim = back.sim[j];
-          }
-        }
-      }
+      best = this.backward(nb, movie);
       if (best >= 0) return best;
     }
     const v = vectors ?? this.src.collaborative ?? this.src.content;
     if (!v) return -1;
+    return this.closestLiked(v, movie);
+  }
+
+  /**
+   * The liked movie (among the 300 strongest) with the highest cosine to `movie` above 0.05,
+   * the earliest on ties; -1 for none. Four liked movies at a time: their dot products are
+   * independent sums (each in the usual order, so every cosine is the one cosine() gives).
+   */
+  private closestLiked(v: ItemVectors, movie: number): number {
+    const norms = normsOf(v);
+    const na = norms[movie];
+    if (!(na > 0)) return -1; // every cosine is 0
+    const d = v.dim;
+    const x = v.vectors;
+    const a = movie * d;
+    const liked = this.liked;
+    const n = Math.min(300, liked.length);
     let best = -1;
     let bestSim = 0.05;
-    for (const l of this.liked.slice(0, 300)) {
-      const s = cosine(v, movie, l.movie);
+    const offer = (m: number, dot: number) => {
+      const nb = norms[m];
+      const s = nb > 0 ? dot / Math.sqrt(na * nb) : 0;
       if (s > bestSim) {
-        best = l.movie;
+        best = m;
+        bestSim = s;
+      }
+    };
+    let i = 0;
+    for (; i + 4 <= n; i += 4) {
+      const m0 = liked[i].movie;
+      const m1 = liked[i + 1].movie;
+      const m2 = liked[i + 2].movie;
+      const m3 = liked[i + 3].movie;
+      const b0 = m0 * d;
+      const b1 = m1 * d;
+      const b2 = m2 * d;
+      const b3 = m3 * d;
+      let d0 = 0;
+      let d1 = 0;
+      let d2 = 0;
+      let d3 = 0;
+      for (let j = 0; j < d; j++) {
+        const xa = x[a + j];
+        d0 += xa * x[b0 + j];
+        d1 += xa * x[b1 + j];
+        d2 += xa * x[b2 + j];
+        d3 += xa * x[b3 + j];
+      }
+      offer(m0, d0);
+      offer(m1, d1);
+      offer(m2, d2);
+      offer(m3, d3);
+    }
+    for (; i < n; i++) {
+      const m = liked[i].movie;
+      const s = cosine(v, movie, m);
+      if (s > bestSim) {
+        best = m;
         bestSim = s;
       }
     }

@@ -21,8 +21,8 @@ import type { MovieCatalog } from "./movie-catalog.js";
 import type { RatingBook, UserRatings } from "./rating-book.js";
 import type { RatingLog } from "./rating-log.js";
 import { coldStartReasons, reasonFeatures, UserReasons } from "./reasons.js";
-import { rankScored } from "./rank-scored.js";
-import { prepareContributions, rowContributions } from "./row-contributions.js";
+import { prepareContributions } from "./row-contributions.js";
+import { scoreCandidates } from "./score-candidates.js";
 import type { ScoringPool } from "./scoring-pool.js";
 import { SimilarMovies } from "./similar-movies.js";
 import { SimilarityIndex, topK } from "./similarity-index.js";
@@ -147,8 +147,8 @@ export class Recommender {
       );
     }
     this.explained = reasonFeatures(names);
-    // The scoring workers explain when there are some; otherwise this thread does, and builds
-    // its TreeSHAP tables now rather than on the first request.
+    // Without scoring workers this thread explains: its TreeSHAP tables are built now rather
+    // than on the first request (a pool builds them itself when it scores here too).
     if (!parts.scoring) prepareContributions(parts.model, this.explained);
   }
 
@@ -215,15 +215,9 @@ export class Recommender {
     if (hit) return hit;
     const prep = this.prepare(userId, opts);
     if ("done" in prep) return key ? this.remember(key, prep.done) : prep.done;
-    const { p, rows } = this.score(prep.user, prep.cands);
-    const top = rankScored(p, prep.cands, prep.k);
-    const names = this.parts.model.featureNames;
-    const out = this.finish(
-      prep,
-      p,
-      top,
-      rowContributions(this.parts.model, rows, names.length, top, this.explained),
-    );
+    const rows = this.parts.featurizer.forUser(prep.user, prep.cands);
+    const scored = scoreCandidates(this.parts.model, rows, prep.cands, prep.k, this.explained);
+    const out = this.finish(prep, scored.p, scored.top, scored.contributions);
     return key ? this.remember(key, out) : out;
   }
 
@@ -336,7 +330,9 @@ export class Recommender {
     const mf = this.parts.collaborative?.userScores(user);
     if (mf) for (const m of topK(mf, n, accept)) set.add(m);
     const knn = this.knnScores(ratings);
-    if (knn) for (const m of topK(knn, n, (m) => knn[m] > 0 && accept(m))) set.add(m);
+    // Number.MIN_VALUE: only positive scores, skipped before the accept call
+    if (knn)
+      for (const m of topK(knn, n, (m) => knn[m] > 0 && accept(m), Number.MIN_VALUE)) set.add(m);
     if (set.size < Math.max(2 * k, 50)) {
       const pop = coldStartScores(this.book.movieLikes, this.book.movieCount);
       for (const m of topK(pop, Math.max(2 * k, 50), (m) => accept(m) && !set.has(m))) set.add(m);

@@ -1,16 +1,25 @@
 /**
  * ScoringPool: worker threads that score recommendation candidates, so that a server uses every
- * core. Per request the main thread builds candidates and their feature rows (cheap, and it
- * holds the live ratings), a worker predicts P(like) for the rows and explains the k best
- * (predict + TreeSHAP: most of a request's CPU), and the main thread turns that into reasons.
- * Workers hold only the model, so a rating added live reaches every worker through the rows.
- * A request goes to the worker with the fewest requests in flight. Workers are unref'd: a pool
- * never keeps the process alive; close() stops them.
+ * core. Per request the calling (main) thread builds candidates and their feature rows (it holds
+ * the live ratings, so a rating added live reaches every worker through the rows), the model
+ * predicts P(like) for the rows and explains the k best (predict + TreeSHAP: most of a request's
+ * CPU), and the main thread turns that into reasons.
+ *
+ * Scheduling: requests wait in one FIFO queue. A worker takes the next one whenever it has fewer
+ * than `depth` in flight (2: it never idles waiting for the main thread to hand it work). When
+ * `local` is on, the main thread scores queued requests itself too, one per event-loop turn
+ * (setImmediate), so that workers' replies and new requests are handled between two of them:
+ * with one worker fewer than cores, every core works and no more threads are busy than cores.
+ * Workers are unref'd: a pool never keeps the process alive; close() stops them.
  */
 import { Worker } from "node:worker_threads";
 import { CinerankError } from "../core/index.js";
 import type { LikeModel } from "../models/index.js";
-import type { Contributions } from "./types.js";
+import { reasonFeatures } from "./reasons.js";
+import { prepareContributions } from "./row-contributions.js";
+import { type Scored, scoreCandidates } from "./score-candidates.js";
+
+export type { Scored } from "./score-candidates.js";
 
 /** Message to a worker (rows and movies are transferred). */
 export interface ScoreRequest {
@@ -24,14 +33,6 @@ export type ScoreReply =
   | { id: number; p: Float32Array; top: Int32Array; bias: Float64Array; values: Float32Array }
   | { id: number; error: string };
 
-export interface Scored {
-  p: Float32Array;
-  /** Indices into the candidates of the k best, best first. */
-  top: number[];
-  /** Contributions of the k best, in `top` order. */
-  contributions: Contributions[];
-}
-
 /** Buffers that can move to another thread rather than be copied (whole, unshared). */
 export function transferables(...views: ArrayBufferView[]): ArrayBuffer[] {
   const out: ArrayBuffer[] = [];
@@ -43,10 +44,25 @@ export function transferables(...views: ArrayBufferView[]): ArrayBuffer[] {
   return out;
 }
 
+interface Job {
+  rows: Float32Array;
+  movies: Int32Array;
+  k: number;
+  resolve: (s: Scored) => void;
+  reject: (e: Error) => void;
+}
+
 interface Pending {
   resolve: (s: Scored) => void;
   reject: (e: Error) => void;
   worker: number;
+}
+
+export interface ScoringPoolOptions {
+  /** Requests a worker holds at once (default 2). */
+  depth?: number;
+  /** The calling thread scores queued requests too (default true). */
+  local?: boolean;
 }
 
 export class ScoringPool {
@@ -57,8 +73,19 @@ export class ScoringPool {
   private nextId = 1;
   private closed = false;
   private readonly cols: number;
+  private readonly queue: Job[] = [];
+  private readonly depth: number;
+  private readonly local: boolean;
+  private localScheduled = false;
+  private readonly explained: Uint8Array;
+  /** Requests scored on the calling thread, and on the workers (for tests and benchmarks). */
+  readonly counts = { local: 0, workers: 0 };
 
-  constructor(model: LikeModel, threads: number) {
+  constructor(
+    private readonly model: LikeModel,
+    threads: number,
+    opts: ScoringPoolOptions = {},
+  ) {
     if (!Number.isInteger(threads) || threads < 1) {
       throw new CinerankError(
         "ERR_INVALID_ARGUMENT",
@@ -66,6 +93,10 @@ export class ScoringPool {
       );
     }
     this.cols = model.featureNames.length;
+    this.depth = opts.depth ?? 2;
+    this.local = opts.local ?? true;
+    this.explained = reasonFeatures(model.featureNames);
+    if (this.local) prepareContributions(model, this.explained);
     const bytes = model.serialize();
     const url = new URL("./scoring-worker.js", import.meta.url);
     this.workers = Array.from({ length: threads }, (_, w) => {
@@ -91,17 +122,53 @@ export class ScoringPool {
     if (this.closed) {
       return Promise.reject(new CinerankError("ERR_NOT_READY", "the scoring pool is closed"));
     }
-    let w = -1;
-    for (let i = 0; i < this.workers.length; i++)
-      if (!this.dead[i] && (w < 0 || this.inFlight[i] < this.inFlight[w])) w = i;
-    if (w < 0) return Promise.reject(new Error("every scoring worker has stopped"));
+    if (!this.local && this.dead.every((d) => d)) {
+      return Promise.reject(new Error("every scoring worker has stopped"));
+    }
+    return new Promise<Scored>((resolve, reject) => {
+      this.queue.push({ rows, movies, k, resolve, reject });
+      this.pump();
+    });
+  }
+
+  /** Hand queued requests to workers with room; leave the rest to the calling thread. */
+  private pump(): void {
+    while (this.queue.length > 0) {
+      let w = -1;
+      for (let i = 0; i < this.workers.length; i++)
+        if (!this.dead[i] && (w < 0 || this.inFlight[i] < this.inFlight[w])) w = i;
+      if (w < 0 || this.inFlight[w] >= this.depth) break;
+      this.send(w, this.queue.shift() as Job);
+    }
+    if (this.queue.length > 0 && this.local && !this.localScheduled) {
+      this.localScheduled = true;
+      setImmediate(() => this.scoreLocally());
+    }
+  }
+
+  private send(w: number, job: Job): void {
     const id = this.nextId++;
     this.inFlight[w]++;
-    const req: ScoreRequest = { id, rows, movies, k };
-    return new Promise<Scored>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, worker: w });
-      this.workers[w].postMessage(req, transferables(rows, movies));
-    });
+    this.counts.workers++;
+    this.pending.set(id, { resolve: job.resolve, reject: job.reject, worker: w });
+    const req: ScoreRequest = { id, rows: job.rows, movies: job.movies, k: job.k };
+    this.workers[w].postMessage(req, transferables(job.rows, job.movies));
+  }
+
+  /** One queued request on this thread, then back to the event loop. */
+  private scoreLocally(): void {
+    this.localScheduled = false;
+    if (this.closed) return;
+    const job = this.queue.shift();
+    if (job) {
+      this.counts.local++;
+      try {
+        job.resolve(scoreCandidates(this.model, job.rows, job.movies, job.k, this.explained));
+      } catch (e) {
+        job.reject(e instanceof Error ? e : new Error(String(e)));
+      }
+    }
+    this.pump();
   }
 
   private settle(m: ScoreReply): void {
@@ -109,6 +176,7 @@ export class ScoringPool {
     if (!p) return;
     this.pending.delete(m.id);
     this.inFlight[p.worker]--;
+    this.pump();
     if ("error" in m) {
       p.reject(new Error(`scoring worker: ${m.error}`));
       return;
@@ -132,6 +200,10 @@ export class ScoringPool {
       this.inFlight[worker]--;
       p.reject(e);
     }
+    if (!this.local && this.dead.every((d) => d)) {
+      for (const job of this.queue.splice(0))
+        job.reject(new Error("every scoring worker has stopped"));
+    }
   }
 
   async close(): Promise<void> {
@@ -140,5 +212,6 @@ export class ScoringPool {
     await Promise.all(this.workers.map((w) => w.terminate()));
     for (const p of this.pending.values()) p.reject(new Error("the scoring pool was closed"));
     this.pending.clear();
+    for (const job of this.queue.splice(0)) job.reject(new Error("the scoring pool was closed"));
   }
 }

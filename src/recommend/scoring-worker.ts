@@ -2,13 +2,13 @@
  * A scoring worker thread (see scoring-pool.ts): holds its own copy of the like-model, restored
  * from the bytes the pool sends, and answers "score these feature rows, explain the k best" —
  * the CPU-heavy part of a recommendation (tree predictions for a few hundred candidates and
- * TreeSHAP for the shown items), with the same code as the main thread.
+ * TreeSHAP for the shown items), with the same code as the calling thread (scoreCandidates).
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { getModel } from "../models/index.js";
-import { rankScored } from "./rank-scored.js";
 import { reasonFeatures } from "./reasons.js";
-import { prepareContributions, rowContributions } from "./row-contributions.js";
+import { prepareContributions } from "./row-contributions.js";
+import { scoreCandidates } from "./score-candidates.js";
 import { type ScoreReply, type ScoreRequest, transferables } from "./scoring-pool.js";
 
 const { family, bytes } = workerData as { family: string; bytes: Uint8Array };
@@ -22,12 +22,16 @@ prepareContributions(model, explained);
 
 parentPort?.on("message", (req: ScoreRequest) => {
   try {
-    const p = model.predict(req.rows, req.movies.length);
-    const top = rankScored(p, req.movies, req.k);
-    const contribs = rowContributions(model, req.rows, cols, top, explained);
+    const { p, top, contributions } = scoreCandidates(
+      model,
+      req.rows,
+      req.movies,
+      req.k,
+      explained,
+    );
     const bias = new Float64Array(top.length);
     const values = new Float32Array(top.length * cols);
-    contribs.forEach((c, i) => {
+    contributions.forEach((c, i) => {
       bias[i] = c.bias;
       values.set(c.values, i * cols);
     });

@@ -76,55 +76,89 @@ export class SimilarityIndex {
 
 /**
  * Indices of the `k` largest scores among movies that `accept`, best first; equal scores in
- * index order; NaN never. A bounded min-heap (worst kept entry on top: lowest score, then
- * highest index) that a movie enters only when it beats the worst entry, so `accept` runs only
- * for movies that would enter.
+ * index order; NaN never; scores below `min` are skipped before `accept` runs. A
+ * bounded min-heap (worst kept entry on top: lowest score, then highest index) that a movie
+ * enters only when it beats the worst entry, so `accept` runs only for movies that would enter;
+ * the kept entries come out of the heap worst first. Comparisons are written out inline: this
+ * runs over the whole catalogue twice per recommendation.
  */
 export function topK(
   scores: ArrayLike<number>,
   k: number,
   accept: (m: number) => boolean,
+  min = Number.NEGATIVE_INFINITY,
 ): number[] {
   if (k <= 0) return [];
   const hi = new Int32Array(k);
   const hv = new Float64Array(k);
   let size = 0;
-  // worse(a, b): entry a ranks below entry b
-  const worse = (va: number, ia: number, vb: number, ib: number) =>
-    va < vb || (va === vb && ia > ib);
-  for (let m = 0; m < scores.length; m++) {
+  const n = scores.length;
+  // filling: every accepted movie enters (sift up); movies come in index order, so an entry
+  // with the same score as a kept one is worse than it
+  let m = 0;
+  for (; m < n && size < k; m++) {
     const s = scores[m];
-    // once full, a movie must beat the worst score (ties lose: later index)
-    if (size === k ? !(s > hv[0]) : Number.isNaN(s)) continue;
-    if (!accept(m)) continue;
-    let i: number;
-    if (size < k) {
-      // sift up from the end
-      i = size++;
-      while (i > 0) {
-        const p = (i - 1) >> 1;
-        if (!worse(s, m, hv[p], hi[p])) break;
-        hv[i] = hv[p];
-        hi[i] = hi[p];
-        i = p;
-      }
-    } else {
-      // replace the root, sift down
-      i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        if (l >= k) break;
-        const c = l + 1 < k && worse(hv[l + 1], hi[l + 1], hv[l], hi[l]) ? l + 1 : l;
-        if (!worse(hv[c], hi[c], s, m)) break;
-        hv[i] = hv[c];
-        hi[i] = hi[c];
-        i = c;
-      }
+    if (!(s >= min) || !accept(m)) continue;
+    let i = size++;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      // stop unless the new entry is worse than its parent: lower score (ties: later index)
+      if (!(s <= hv[p])) break;
+      hv[i] = hv[p];
+      hi[i] = hi[p];
+      i = p;
     }
     hv[i] = s;
     hi[i] = m;
   }
-  const order = Array.from({ length: size }, (_, j) => j);
-  order.sort((a, b) => hv[b] - hv[a] || hi[a] - hi[b]);
-  return order.map((j) => hi[j]);
+  // full: a movie must beat the worst score (ties lose: later index); replace the root, sift down
+  for (; m < n; m++) {
+    const s = scores[m];
+    if (!(s > hv[0]) || !(s >= min) || !accept(m)) continue;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= k) break;
+      let c = l;
+      if (l + 1 < k) {
+        const vr = hv[l + 1];
+        const vl = hv[l];
+        if (vr < vl || (vr === vl && hi[l + 1] > hi[l])) c = l + 1;
+      }
+      // the child is worse than the new entry (lower score; equal scores: the child has the
+      // lower index, so it is better, since the new movie's index is the highest so far)
+      if (!(hv[c] < s)) break;
+      hv[i] = hv[c];
+      hi[i] = hi[c];
+      i = c;
+    }
+    hv[i] = s;
+    hi[i] = m;
+  }
+  // pop the worst to the back until empty: best first
+  const out = new Array<number>(size);
+  for (let last = size - 1; last >= 0; last--) {
+    out[last] = hi[0];
+    const v = hv[last];
+    const x = hi[last];
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= last) break;
+      let c = l;
+      if (l + 1 < last) {
+        const vr = hv[l + 1];
+        const vl = hv[l];
+        if (vr < vl || (vr === vl && hi[l + 1] > hi[l])) c = l + 1;
+      }
+      const vc = hv[c];
+      if (!(vc < v || (vc === v && hi[c] > x))) break;
+      hv[i] = vc;
+      hi[i] = hi[c];
+      i = c;
+    }
+    hv[i] = v;
+    hi[i] = x;
+  }
+  return out;
 }

@@ -19,7 +19,7 @@ export interface ServeFlags extends RunFlags {
   host: string;
   web?: string;
   logLevel: string;
-  /** Scoring worker threads (default: one per core for tree models, none for others). */
+  /** Scoring worker threads (default: one per core but one for tree models, none for others). */
   workers?: string;
 }
 
@@ -42,7 +42,7 @@ export function register(program: Command): void {
       .option("--log-level <level>", `request log level: ${LEVELS.join(", ")}`, "info")
       .option(
         "--workers <n>",
-        "worker threads that score recommendation candidates (0 = on the main thread; default: one per core for tree models, 0 for others)",
+        "worker threads that score recommendation candidates; the main thread scores too when they are busy (0 = all on the main thread; default: one per core but one, at least one, for tree models; 0 for others)",
       )
       .option(
         "--cache <n>",

@@ -1,0 +1,88 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { Rng } from "../core/index.js";
+import { getModel, type LikeModel, syntheticTable } from "../models/index.js";
+import { reasonFeatures } from "./reasons.js";
+import { scoreCandidates } from "./score-candidates.js";
+import { ScoringPool } from "./scoring-pool.js";
+
+// Feature names a reason can name (movie_*) and user-only ones, as a real run has.
+const NAMES = ["movie_mean", "user_mean", "movie_count_log", "user_std", "knn_score", "noise"];
+
+async function gbdt(rows: number, trees: number, seed: number): Promise<LikeModel> {
+  const cols = NAMES.length;
+  const train = syntheticTable(rows, cols, seed);
+  const fam = getModel("gbdt");
+  assert.ok(fam);
+  return fam.fit(
+    {
+      rows: train.rows,
+      cols,
+      names: NAMES,
+      values: train.values,
+      labels: train.labels,
+      ratings: new Float32Array(train.rows),
+      user: new Int32Array(train.rows),
+      movie: new Int32Array(train.rows),
+      timestamp: new Float64Array(train.rows),
+    },
+    fam.config({ trees, maxDepth: 4 }),
+    { threads: 1, rng: new Rng(seed) },
+  );
+}
+
+test("ScoringPool: lists scored on workers and on the calling thread equal scoreCandidates'", async () => {
+  const cols = NAMES.length;
+  const model = await gbdt(600, 30, 3);
+  const explained = reasonFeatures(NAMES);
+  const requests = Array.from({ length: 40 }, (_, r) => {
+    const t = syntheticTable(50 + r, cols, 100 + r);
+    return { rows: t.values, movies: Int32Array.from({ length: t.rows }, (_, i) => 3 * i + r) };
+  });
+  const want = requests.map((q) =>
+    scoreCandidates(model, q.rows.slice(), q.movies.slice(), 10, explained),
+  );
+  const pool = new ScoringPool(model, 1);
+  try {
+    // all at once: one worker holds two, the calling thread scores the others meanwhile
+    const got = await Promise.all(
+      requests.map((q) => pool.score(q.rows.slice(), q.movies.slice(), 10)),
+    );
+    assert.ok(pool.counts.workers > 0 && pool.counts.local > 0, JSON.stringify(pool.counts));
+    assert.equal(pool.counts.workers + pool.counts.local, requests.length);
+    got.forEach((g, r) => {
+      assert.deepEqual(g.p, want[r].p, `request ${r}: P(like)`);
+      assert.deepEqual(g.top, want[r].top, `request ${r}: top`);
+      g.contributions.forEach((c, i) => {
+        assert.equal(c.bias, want[r].contributions[i].bias);
+        assert.deepEqual(Array.from(c.values), Array.from(want[r].contributions[i].values));
+      });
+    });
+  } finally {
+    await pool.close();
+  }
+  await assert.rejects(pool.score(new Float32Array(cols), new Int32Array(1), 1), /closed/);
+});
+
+test("ScoringPool without local scoring: every request goes to a worker", async () => {
+  const cols = NAMES.length;
+  const model = await gbdt(300, 10, 4);
+  const pool = new ScoringPool(model, 2, { local: false });
+  try {
+    const t = syntheticTable(20, cols, 9);
+    const out = await Promise.all(
+      Array.from({ length: 12 }, () =>
+        pool.score(
+          t.values.slice(),
+          Int32Array.from({ length: 20 }, (_, i) => i),
+          5,
+        ),
+      ),
+    );
+    assert.equal(pool.counts.local, 0);
+    assert.equal(pool.counts.workers, 12);
+    for (const o of out) assert.deepEqual(o.top, out[0].top);
+  } finally {
+    await pool.close();
+  }
+});
