@@ -64,11 +64,19 @@ test("a batch with shared columns walks the specialised forest, bit-identical (d
       const got = new Float64Array(rows);
       f.addRaw(values, cols, 0, rows, 0, f.trees, 0.5, got);
       assertBitIdentical(got, want, `trial ${trial} shared [${shared}]`);
-      const sp = new ForestSpecializer(f.predictLayout());
-      if (sp.addRaw(values, cols, 0, rows, 0, f.trees, 0.5, new Float64Array(rows))) specialised++;
+      // both walks: WebAssembly (rows without NaN) and JavaScript
+      for (const wasm of [true, false]) {
+        const sp = new ForestSpecializer(f.predictLayout());
+        sp.useWasm = wasm;
+        const mine = new Float64Array(rows);
+        if (sp.addRaw(values, cols, 0, rows, 0, f.trees, 0.5, mine)) {
+          specialised++;
+          assertBitIdentical(mine, want, `trial ${trial} wasm ${wasm}`);
+        }
+      }
     }
   }
-  assert.ok(specialised >= 30, `${specialised} of 48 batches specialised`);
+  assert.ok(specialised >= 60, `${specialised} of 96 batches specialised`);
 });
 
 test("specialised prediction: row and tree ranges, all columns shared, no column shared", async () => {
@@ -82,14 +90,30 @@ test("specialised prediction: row and tree ranges, all columns shared, no column
   const f = m.forest;
   const layout = f.predictLayout();
   const rows = 200;
-  const values = batch(train.values, cols, rows, [0, 1, 2], 7);
+  // no NaN: the WebAssembly walk takes these rows
+  const values = batch(train.values, cols, rows, [0, 1, 2], 7).map((x) =>
+    Number.isNaN(x) ? 0.5 : x,
+  );
   // rows [10, 150) and trees [5, 20), added onto existing values
   const want = new Float64Array(rows).fill(1.5);
   layout.addRaw(values, cols, 10, 150, 5, 20, 0.25, want);
-  const got = new Float64Array(rows).fill(1.5);
+  for (const wasm of [true, false]) {
+    const got = new Float64Array(rows).fill(1.5);
+    const js = new ForestSpecializer(layout);
+    js.useWasm = wasm;
+    assert.equal(js.addRaw(values, cols, 10, 150, 5, 20, 0.25, got), true);
+    assert.equal(js.lastWalk, wasm ? "wasm" : "js");
+    assertBitIdentical(got, want, `ranges, wasm ${wasm}`);
+  }
+  // 1,500 rows: the WebAssembly walk in blocks
+  const many = batch(syntheticTable(1500, cols, 53).values, cols, 1500, [1, 4], 3).map((x) =>
+    Number.isNaN(x) ? -1 : x,
+  );
+  const manyWant = reference(f, many, cols, 1500);
+  const manyGot = new Float64Array(1500);
+  f.addRaw(many, cols, 0, 1500, 0, f.trees, 0.5, manyGot);
+  assertBitIdentical(manyGot, manyWant, "1,500 rows");
   const sp = new ForestSpecializer(layout);
-  assert.equal(sp.addRaw(values, cols, 10, 150, 5, 20, 0.25, got), true);
-  assertBitIdentical(got, want, "ranges");
   // every column shared: each tree is one leaf, every row the same score as the first
   const same = batch(train.values, cols, rows, [0, 1, 2, 3, 4, 5], 9);
   const all = new Float64Array(rows);

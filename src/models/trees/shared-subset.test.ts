@@ -58,6 +58,8 @@ test("shared-column tables give FeatureSubset's values (bit for bit) and Algorit
       for (const s of [sub, js, part]) {
         const got = new Float64Array(n * M).fill(5);
         shap.explainRows(values, offsets, got, M, 0.7, s);
+        if (s === js) assert.equal(js.lastWasm, false);
+        if (s === sub) assert.equal(sub.lastWasm, n <= 64, "WebAssembly up to 64 rows");
         for (let i = 0; i < n * M; i++) {
           if (want[i % M] === 0) {
             assert.equal(got[i], 5, "features outside the subset are left as they were");

@@ -95,6 +95,8 @@ export class SharedSubset implements SubsetExplainer {
 
   /** Run the per-row loops in WebAssembly where available (false: JavaScript; for tests). */
   useWasm = true;
+  /** Whether the last explain() ran in WebAssembly (for tests). */
+  lastWasm = false;
   private kernelState: Kernel | null | undefined;
 
   /** The kernels with the tables copied into their memory (on first use), or null. */
@@ -250,8 +252,9 @@ export class SharedSubset implements SubsetExplainer {
     const rows = offsets.length;
     if (this.useWasm && rows > 0 && rows <= WASM_ROWS) {
       const k = this.kernel();
+      this.lastWasm = k !== null;
       if (k) return this.explainWasm(values, offsets, k);
-    }
+    } else this.lastWasm = false;
     const { feature, threshold, left, defaultLeft, treeStart } = this.forest;
     const { pos, prog, progF, g, gs, gFeat, c, grouped, groupStart, progStart } = this;
     if (this.mask.length < this.maxTreeNodes) this.mask = new Int32Array(this.maxTreeNodes);
