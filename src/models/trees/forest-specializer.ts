@@ -247,8 +247,8 @@ export class ForestSpecializer {
     const recF = new Float32Array(rec.buffer, rec.byteOffset, rec.length);
     const roots = rootsAt < 0 ? this.roots : rec;
     const depth = depthAt < 0 ? this.depth : rec;
-    const ro = rootsAt < 0 ? 0 : rootsAt;
-    const dep = depthAt < 0 ? 0 : depthAt;
+    const ro = Math.max(rootsAt, 0);
+    const dep = Math.max(depthAt, 0);
     let stack = this.stack;
     let o = 0;
     for (let t = t0; t < t1; t++) {
