@@ -109,6 +109,9 @@ export class Code {
   i32ShrU(): this {
     return this.op(0x76);
   }
+  i32Eq(): this {
+    return this.op(0x46);
+  }
   i32LtU(): this {
     return this.op(0x49);
   }
@@ -193,6 +196,11 @@ export class Code {
   /** `loop` with no result; close with end(). */
   loop(): this {
     return this.op(0x03, 0x40);
+  }
+  br(depth: number): this {
+    this.op(0x0c);
+    uleb(depth, this.bytes);
+    return this;
   }
   brIf(depth: number): this {
     this.op(0x0d);

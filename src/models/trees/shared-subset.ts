@@ -111,7 +111,8 @@ export class SharedSubset implements SubsetExplainer {
       return o;
     };
     const groupsAt = take(groups * GROUP_BYTES);
-    const featAt = take(this.gFeat.length * 4);
+    // (4 spare entries: the kernel reads a group's first four whatever its count)
+    const featAt = take((this.gFeat.length + 4) * 4);
     const progAt = take(progs * VARY_BYTES);
     const basesAt = take(groups * 4);
     const slotAt = take(this.maxSlots * WASM_ROWS * 4);
@@ -133,7 +134,8 @@ export class SharedSubset implements SubsetExplainer {
       i32[o + 6] = g[q * G + 9];
       i32[o + 7] = featAt + g[q * G + 8] * 4;
     }
-    i32.set(gFeat, featAt >> 2);
+    // wanted features as byte offsets within a row of the kernel's row-major sums
+    for (let j = 0; j < gFeat.length; j++) i32[(featAt >> 2) + j] = gFeat[j] * 8;
     for (let p = 0; p < progs; p++) {
       const o = (progAt >> 2) + p * (VARY_BYTES >> 2);
       i32[o] = prog[p * P] * 4;
@@ -175,8 +177,9 @@ export class SharedSubset implements SubsetExplainer {
       if (values instanceof Float32Array) f32.set(values.subarray(o, o + cols), ro + r * cols);
       else for (let j = 0; j < cols; j++) f32[ro + r * cols + j] = values[o + j];
     }
-    const sums = f64.subarray(k.sumsAt >> 3, (k.sumsAt >> 3) + cols * rows);
-    sums.fill(0);
+    // the kernel's sums are row-major (sumsAt + r * cols * 8 + f * 8)
+    const so = k.sumsAt >> 3;
+    f64.fill(0, so, so + cols * rows);
     const bo = k.basesAt >> 2;
     const first = offsets[0];
     for (let t = 0; t < grouped.length; t++) {
@@ -222,8 +225,14 @@ export class SharedSubset implements SubsetExplainer {
         k.slotAt,
         k.sumsAt,
         k.basesAt + q0 * 4,
+        cols * 8,
       );
     }
+    // feature-major, as explain() returns
+    if (this.sums.length < cols * rows) this.sums = new Float64Array(cols * rows);
+    const sums = this.sums;
+    for (let r = 0; r < rows; r++)
+      for (let j = 0; j < cols; j++) sums[j * rows + r] = f64[so + r * cols + j];
     return sums;
   }
 

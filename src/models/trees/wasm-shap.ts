@@ -10,12 +10,14 @@
  *     SharedSubset.explain. Slot s of row r is the int32 at slotAt + (s * rows + r) * 4; slot 0
  *     is set to all bits first.
  *
- *   groups(q, qEnd, rows, slotAt, sumsAt, basesAt)
+ *   groups(q, qEnd, rows, slotAt, sumsAt, basesAt, rowStride)
  *     the groups' records [q, qEnd) (32 bytes: slot a, slot b, varying mask, sibling shift,
- *     multipliers of a's key and b's bit, wanted count, byte offset of the wanted features)
- *     with their table slices' byte offsets at basesAt (4 bytes per group): for each row the
- *     key, and for each wanted feature f, sums[f * rows + r] (f64 at sumsAt) += the float32
- *     entry. Each sum gets its adds in group order, as in JavaScript: bit-identical.
+ *     multipliers of a's key and b's bit, wanted count, byte offset of the wanted features'
+ *     list) with their table slices' byte offsets at basesAt (4 bytes per group): for each row
+ *     the key, and for each wanted feature (its list holds f * 8) the f64 at
+ *     sumsAt + r * rowStride + f * 8 += the float32 entry. Groups of 1-4 wanted features (most)
+ *     have straight-line bodies. Each sum gets its adds in group order, as in JavaScript:
+ *     bit-identical.
  */
 import {
   assembleModule,
@@ -88,12 +90,42 @@ function vary(): FuncDef {
 }
 
 function groups(): FuncDef {
-  const [q, qEnd, rows, slotAt, sumsAt, basesAt] = [0, 1, 2, 3, 4, 5];
-  const [sa, sb, vm, shift, mulA, mulB, wn4, fp, base, r, kk, w, so, rb8, fEnd] = [
-    6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20,
+  const [q, qEnd, rows, slotAt, sumsAt, basesAt, rowStride] = [0, 1, 2, 3, 4, 5, 6];
+  const [sa, sb, vm, shift, mulA, mulB, wn4, fp, base, r, kk, w, so, fEnd, rowAt] = [
+    7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21,
   ];
+  const f = [22, 23, 24, 25];
   const k = new Code();
-  k.get(rows).i32(3).i32Shl().set(rb8);
+  /** The row loop: kk = the row's entries, rowAt = its sums; body adds the entries. */
+  const rowLoop = (body: () => void) => {
+    k.i32(0).set(r);
+    k.get(sumsAt).set(rowAt);
+    k.block();
+    k.get(r).get(rows).i32GeU().brIf(0);
+    k.loop();
+    // kk = base + key * wn * 4, key = (slotA & vm) * mulA + ((slotB >>> shift) & mulB)
+    k.get(sa).i32Load().get(vm).i32And().get(mulA).i32Mul();
+    k.get(sb).i32Load().get(shift).i32ShrU().get(mulB).i32And();
+    k.i32Add().get(wn4).i32Mul().get(base).i32Add().set(kk);
+    body();
+    k.get(sa).i32(4).i32Add().set(sa);
+    k.get(sb).i32(4).i32Add().set(sb);
+    k.get(rowAt).get(rowStride).i32Add().set(rowAt);
+    k.get(r).i32(1).i32Add().tee(r).get(rows).i32LtU().brIf(0);
+    k.end();
+    k.end();
+  };
+  /** sums[row][feature at local fl] += entry j of the row's slice. */
+  const add = (fl: number, j: number) => {
+    k.get(rowAt).get(fl).i32Add().tee(so);
+    k.get(so)
+      .f64Load()
+      .get(kk)
+      .f32Load(4 * j)
+      .f64PromoteF32()
+      .f64Add()
+      .f64Store();
+  };
   k.block();
   k.get(q).get(qEnd).i32GeU().brIf(0);
   k.loop();
@@ -106,38 +138,64 @@ function groups(): FuncDef {
   k.get(q).i32Load(24).i32(2).i32Shl().set(wn4);
   k.get(q).i32Load(28).tee(fp).get(wn4).i32Add().set(fEnd);
   k.get(basesAt).i32Load().set(base);
-  k.i32(0).set(r);
-  k.block();
-  k.get(r).get(rows).i32GeU().brIf(0);
-  k.loop();
-  // kk = base + key * wn * 4, key = (slotA & vm) * mulA + ((slotB >>> shift) & mulB)
-  k.get(sa).i32Load().get(vm).i32And().get(mulA).i32Mul();
-  k.get(sb).i32Load().get(shift).i32ShrU().get(mulB).i32And();
-  k.i32Add().get(wn4).i32Mul().get(base).i32Add().set(kk);
-  // for each wanted feature: sums[f * rows + r] += entry
-  k.get(fp).set(w);
-  k.block();
-  k.get(w).get(fEnd).i32GeU().brIf(0);
-  k.loop();
-  k.get(sumsAt).get(w).i32Load().get(rb8).i32Mul().i32Add().get(r).i32(3).i32Shl().i32Add().tee(so);
-  k.get(so).f64Load().get(kk).f32Load().f64PromoteF32().f64Add().f64Store();
-  k.get(kk).i32(4).i32Add().set(kk);
-  k.get(w).i32(4).i32Add().tee(w).get(fEnd).i32LtU().brIf(0);
-  k.end();
-  k.end();
-  k.get(sa).i32(4).i32Add().set(sa);
-  k.get(sb).i32(4).i32Add().set(sb);
-  k.get(r).i32(1).i32Add().tee(r).get(rows).i32LtU().brIf(0);
-  k.end();
-  k.end();
+  // the first four wanted features' byte offsets within a row of sums
+  for (let j = 0; j < 4; j++)
+    k.get(fp)
+      .i32Load(4 * j)
+      .set(f[j]);
+  // one straight-line body per count 1..4 (most groups), a loop beyond
+  k.block(); // done
+  k.block(); // 4
+  k.block(); // 3
+  k.block(); // 2
+  k.block(); // 1
+  for (let j = 1; j <= 4; j++)
+    k.get(wn4)
+      .i32(4 * j)
+      .i32Eq()
+      .brIf(j - 1);
+  rowLoop(() => {
+    k.get(fp).set(w);
+    k.loop();
+    k.get(rowAt).get(w).i32Load().i32Add().tee(so);
+    k.get(so).f64Load().get(kk).f32Load().f64PromoteF32().f64Add().f64Store();
+    k.get(kk).i32(4).i32Add().set(kk);
+    k.get(w).i32(4).i32Add().tee(w).get(fEnd).i32LtU().brIf(0);
+    k.end();
+  });
+  k.br(4);
+  k.end(); // 1
+  rowLoop(() => add(f[0], 0));
+  k.br(3);
+  k.end(); // 2
+  rowLoop(() => {
+    add(f[0], 0);
+    add(f[1], 1);
+  });
+  k.br(2);
+  k.end(); // 3
+  rowLoop(() => {
+    add(f[0], 0);
+    add(f[1], 1);
+    add(f[2], 2);
+  });
+  k.br(1);
+  k.end(); // 4
+  rowLoop(() => {
+    add(f[0], 0);
+    add(f[1], 1);
+    add(f[2], 2);
+    add(f[3], 3);
+  });
+  k.end(); // done
   k.get(basesAt).i32(4).i32Add().set(basesAt);
   k.get(q).i32(GROUP_BYTES).i32Add().tee(q).get(qEnd).i32LtU().brIf(0);
   k.end();
   k.end();
   return {
     name: "groups",
-    params: Array.from({ length: 6 }, (): ValType => I32),
-    locals: Array.from({ length: 15 }, (): ValType => I32),
+    params: Array.from({ length: 7 }, (): ValType => I32),
+    locals: Array.from({ length: 19 }, (): ValType => I32),
     body: k,
   };
 }
@@ -171,6 +229,7 @@ export type Groups = (
   slotAt: number,
   sumsAt: number,
   basesAt: number,
+  rowStride: number,
 ) => void;
 
 /** The kernels over a new memory of at least `bytes` bytes, or null where WebAssembly is not. */
