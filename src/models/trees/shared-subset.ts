@@ -42,7 +42,9 @@ interface Kernel {
   f64: Float64Array;
   groupsAt: number;
   progAt: number;
-  basesAt: number;
+  sprogAt: number;
+  sprogEnd: number;
+  sharedSlotAt: number;
   slotAt: number;
   rowsAt: number;
   sumsAt: number;
@@ -77,6 +79,11 @@ export class SharedSubset implements SubsetExplainer {
     private readonly maxTreeNodes: number,
     private readonly maxSlots: number,
     private readonly cols: number,
+    /** The shared splits' program (as prog; slots numbered across trees) and its slot count. */
+    private readonly sprog: Int32Array,
+    private readonly sSlots: number,
+    /** Per group: the shared-program slots of leaf a and leaf b. */
+    private readonly gShared: Int32Array,
   ) {
     this.progF = new Float32Array(prog.buffer, prog.byteOffset, prog.length);
   }
@@ -104,6 +111,7 @@ export class SharedSubset implements SubsetExplainer {
     if (this.kernelState !== undefined) return this.kernelState;
     const groups = this.g.length / G;
     const progs = this.prog.length / P;
+    const sprogs = this.sprog.length / P;
     let at = this.c.length * 4;
     const take = (bytes: number) => {
       const o = at;
@@ -114,7 +122,8 @@ export class SharedSubset implements SubsetExplainer {
     // (4 spare entries: the kernel reads a group's first four whatever its count)
     const featAt = take((this.gFeat.length + 4) * 4);
     const progAt = take(progs * VARY_BYTES);
-    const basesAt = take(groups * 4);
+    const sprogAt = take(sprogs * VARY_BYTES);
+    const sharedSlotAt = take(this.sSlots * 4);
     const slotAt = take(this.maxSlots * WASM_ROWS * 4);
     const rowsAt = take(WASM_ROWS * this.cols * 4);
     const sumsAt = take(this.cols * WASM_ROWS * 8);
@@ -127,20 +136,30 @@ export class SharedSubset implements SubsetExplainer {
     const i32 = new Int32Array(buf);
     const f32 = new Float32Array(buf);
     f32.set(this.c, 0);
-    const { g, prog, gFeat } = this;
+    const { g, gs, gShared, prog, sprog, gFeat } = this;
     for (let q = 0; q < groups; q++) {
       const o = (groupsAt >> 2) + q * (GROUP_BYTES >> 2);
       for (let j = 0; j < 6; j++) i32[o + j] = g[q * G + 2 + j]; // slots, mask, shift, muls
       i32[o + 6] = g[q * G + 9];
       i32[o + 7] = featAt + g[q * G + 8] * 4;
+      // the shared key's inputs and the table slice (see explain)
+      i32[o + 8] = gShared[q * 2] * 4;
+      i32[o + 9] = gShared[q * 2 + 1] * 4;
+      for (let j = 0; j < 4; j++) i32[o + 10 + j] = gs[q * GS + j];
+      i32[o + 14] = gs[q * GS + 4] * 4;
+      i32[o + 15] = gs[q * GS + 5] * 4;
     }
     // wanted features as byte offsets within a row of the kernel's row-major sums
     for (let j = 0; j < gFeat.length; j++) i32[(featAt >> 2) + j] = gFeat[j] * 8;
-    for (let p = 0; p < progs; p++) {
-      const o = (progAt >> 2) + p * (VARY_BYTES >> 2);
-      i32[o] = prog[p * P] * 4;
-      for (let j = 1; j < P; j++) i32[o + j] = prog[p * P + j];
-    }
+    const program = (src: Int32Array, to: number) => {
+      for (let p = 0; p < src.length / P; p++) {
+        const o = (to >> 2) + p * (VARY_BYTES >> 2);
+        i32[o] = src[p * P] * 4;
+        for (let j = 1; j < P; j++) i32[o + j] = src[p * P + j];
+      }
+    };
+    program(prog, progAt);
+    program(sprog, sprogAt);
     this.kernelState = {
       vary: k.vary,
       groups: k.groups,
@@ -149,7 +168,9 @@ export class SharedSubset implements SubsetExplainer {
       f64: new Float64Array(buf),
       groupsAt,
       progAt,
-      basesAt,
+      sprogAt,
+      sprogEnd: sprogAt + sprogs * VARY_BYTES,
+      sharedSlotAt,
       slotAt,
       rowsAt,
       sumsAt,
@@ -157,7 +178,11 @@ export class SharedSubset implements SubsetExplainer {
     return this.kernelState;
   }
 
-  /** explain() with the per-row loops in WebAssembly (same adds, same order: same sums). */
+  /**
+   * explain() with the per-row loops in WebAssembly (same adds, same order: same sums): the
+   * shared splits for the first row across all trees, then per tree the varying splits and
+   * the groups (each group's shared key read from the shared slots).
+   */
   private explainWasm(
     values: ArrayLike<number>,
     offsets: ArrayLike<number>,
@@ -165,11 +190,8 @@ export class SharedSubset implements SubsetExplainer {
   ): Float64Array {
     const rows = offsets.length;
     const cols = this.cols;
-    const { feature, threshold, left, defaultLeft, treeStart } = this.forest;
-    const { pos, g, gs, grouped, groupStart, progStart } = this;
-    if (this.mask.length < this.maxTreeNodes) this.mask = new Int32Array(this.maxTreeNodes);
-    const mask = this.mask;
-    const { i32, f32, f64 } = k;
+    const { grouped, groupStart, progStart } = this;
+    const { f32, f64 } = k;
     // the rows side by side in the kernel's memory
     const ro = k.rowsAt >> 2;
     for (let r = 0; r < rows; r++) {
@@ -180,36 +202,11 @@ export class SharedSubset implements SubsetExplainer {
     // the kernel's sums are row-major (sumsAt + r * cols * 8 + f * 8)
     const so = k.sumsAt >> 3;
     f64.fill(0, so, so + cols * rows);
-    const bo = k.basesAt >> 2;
-    const first = offsets[0];
+    k.vary(k.sprogAt, k.sprogEnd, 1, cols * 4, k.rowsAt, k.sharedSlotAt);
     for (let t = 0; t < grouped.length; t++) {
       if (grouped[t] === 0) continue;
-      const root = treeStart[t];
-      const end = treeStart[t + 1];
-      // Shared patterns: the first row's full pass, as explain().
-      mask[0] = -1;
-      for (let i = root; i < end; i++) {
-        const f = feature[i];
-        if (f < 0) continue;
-        const x = values[first + f];
-        const thr = threshold[i];
-        const goLeft = +(x <= thr) | ((1 - +(x > thr)) & defaultLeft[i]);
-        const m = mask[i - root];
-        const bit = 1 << pos[i];
-        const l = left[i] - root;
-        mask[l] = m & ~(bit * (1 - goLeft));
-        mask[l + 1] = m & ~(bit * goLeft);
-      }
       const q0 = groupStart[t];
       const q1 = groupStart[t + 1];
-      for (let q = q0; q < q1; q++) {
-        const o = q * G;
-        const o2 = q * GS;
-        const sk =
-          ((mask[g[o]] >>> 1) >>> gs[o2]) * gs[o2 + 1] +
-          ((mask[g[o + 1]] >>> gs[o2 + 2]) & gs[o2 + 3]);
-        i32[bo + q] = (gs[o2 + 5] + sk * gs[o2 + 4]) * 4;
-      }
       k.vary(
         k.progAt + progStart[t] * VARY_BYTES,
         k.progAt + progStart[t + 1] * VARY_BYTES,
@@ -224,7 +221,7 @@ export class SharedSubset implements SubsetExplainer {
         rows,
         k.slotAt,
         k.sumsAt,
-        k.basesAt + q0 * 4,
+        k.sharedSlotAt,
         cols * 8,
       );
     }
@@ -446,9 +443,15 @@ export function buildSharedSubset(
     wanted: number[];
     slotA: number;
     slotB: number;
+    sSlotA: number;
+    sSlotB: number;
   }
   const groups: Group[] = [];
   const prog: number[] = [];
+  const sprog: number[] = [];
+  let sNext = 1;
+  const thr1 = new Float32Array(1);
+  const bits1 = new Int32Array(thr1.buffer);
   let entries = 0;
   let maxTreeNodes = 1;
   let maxSlots = 1;
@@ -482,6 +485,28 @@ export function buildSharedSubset(
       slotOf[l + 1] = nSlots + 1;
       nSlots += 2;
     }
+    // the shared splits' program (one row: the first), slots numbered across all trees
+    // (slot 0, all bits, is every tree's root): node -> the slot holding its shared pattern
+    const sSlotOf = new Int32Array(end - root);
+    const mySProg: number[] = [];
+    let sLocal = 1;
+    const sGlobal = (x: number) => (x === 0 ? 0 : sNext - 1 + x);
+    for (let i = root; i < end; i++) {
+      const feat = f.feature[i];
+      if (feat < 0) continue;
+      const l = f.left[i] - root;
+      if (shared[feat] === 0) {
+        sSlotOf[l] = sSlotOf[i - root];
+        sSlotOf[l + 1] = sSlotOf[i - root];
+        continue;
+      }
+      thr1[0] = f.threshold[i];
+      mySProg.push(feat, bits1[0], f.defaultLeft[i], 1 << p.pos[i - root]);
+      mySProg.push(sGlobal(sSlotOf[i - root]), sGlobal(sLocal));
+      sSlotOf[l] = sLocal;
+      sSlotOf[l + 1] = sLocal + 1;
+      sLocal += 2;
+    }
     const mine: Group[] = [];
     const add = (a: number, b: number, parent: number) => {
       const node = tb.leafNode[a] - root;
@@ -499,6 +524,8 @@ export function buildSharedSubset(
         wanted,
         slotA: slotOf[node],
         slotB: b >= 0 ? slotOf[tb.leafNode[b] - root] : slotOf[node],
+        sSlotA: sGlobal(sSlotOf[node]),
+        sSlotB: sGlobal(b >= 0 ? sSlotOf[tb.leafNode[b] - root] : sSlotOf[node]),
       });
     };
     for (let i = root; i < end; i++) {
@@ -532,12 +559,15 @@ export function buildSharedSubset(
       k++;
     }
     prog.push(...myProg);
+    sprog.push(...mySProg);
+    sNext += sLocal - 1;
     groups.push(...mine);
   }
   groupStart[f.trees] = groups.length;
   progStart[f.trees] = prog.length / P;
   const g = new Int32Array(groups.length * G);
   const gs = new Int32Array(groups.length * GS);
+  const gShared = new Int32Array(groups.length * 2);
   const gFeat = new Int32Array(groups.reduce((n, q) => n + q.wanted.length, 0));
   const c = new Float32Array(entries);
   let w0 = 0;
@@ -550,6 +580,8 @@ export function buildSharedSubset(
     // the sibling bit: the parent's feature position (varying or shared)
     const parentFeat = f.feature[q.parent];
     const pp = pos[q.parent];
+    gShared[k * 2] = q.sSlotA;
+    gShared[k * 2 + 1] = q.sSlotB;
     g[o] = tb.leafNode[q.a] - q.root;
     g[o + 1] = (pair ? tb.leafNode[q.b] : tb.leafNode[q.a]) - q.root;
     g[o + 2] = q.slotA;
@@ -618,6 +650,9 @@ export function buildSharedSubset(
     maxTreeNodes,
     maxSlots,
     cols,
+    Int32Array.from(sprog),
+    sNext,
+    gShared,
   );
   return out;
 }

@@ -10,11 +10,12 @@
  *     SharedSubset.explain. Slot s of row r is the int32 at slotAt + (s * rows + r) * 4; slot 0
  *     is set to all bits first.
  *
- *   groups(q, qEnd, rows, slotAt, sumsAt, basesAt, rowStride)
- *     the groups' records [q, qEnd) (32 bytes: slot a, slot b, varying mask, sibling shift,
+ *   groups(q, qEnd, rows, slotAt, sumsAt, sharedAt, rowStride)
+ *     the groups' records [q, qEnd) (64 bytes: slot a, slot b, varying mask, sibling shift,
  *     multipliers of a's key and b's bit, wanted count, byte offset of the wanted features'
- *     list) with their table slices' byte offsets at basesAt (4 bytes per group): for each row
- *     the key, and for each wanted feature (its list holds f * 8) the f64 at
+ *     list; then the shared key's inputs — byte offsets of leaf a's and b's shared slots
+ *     (at sharedAt), shift, multiplier, sibling shift and mask — bytes per shared key and the
+ *     table's byte offset): the group's slice from the shared key, then for each row the key, and for each wanted feature (its list holds f * 8) the f64 at
  *     sumsAt + r * rowStride + f * 8 += the float32 entry. Groups of 1-4 wanted features (most)
  *     have straight-line bodies. Each sum gets its adds in group order, as in JavaScript:
  *     bit-identical.
@@ -34,7 +35,7 @@ export type { WasmMemory };
 
 /** Bytes per varying-split record and per group record. */
 export const VARY_BYTES = 24;
-export const GROUP_BYTES = 32;
+export const GROUP_BYTES = 64;
 
 function vary(): FuncDef {
   const [p, pEnd, rows, rowBytes, rowsAt, slotAt] = [0, 1, 2, 3, 4, 5];
@@ -90,7 +91,7 @@ function vary(): FuncDef {
 }
 
 function groups(): FuncDef {
-  const [q, qEnd, rows, slotAt, sumsAt, basesAt, rowStride] = [0, 1, 2, 3, 4, 5, 6];
+  const [q, qEnd, rows, slotAt, sumsAt, sharedAt, rowStride] = [0, 1, 2, 3, 4, 5, 6];
   const [sa, sb, vm, shift, mulA, mulB, wn4, fp, base, r, kk, w, so, fEnd, rowAt] = [
     7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21,
   ];
@@ -137,7 +138,13 @@ function groups(): FuncDef {
   k.get(q).i32Load(20).set(mulB);
   k.get(q).i32Load(24).i32(2).i32Shl().set(wn4);
   k.get(q).i32Load(28).tee(fp).get(wn4).i32Add().set(fEnd);
-  k.get(basesAt).i32Load().set(base);
+  // base = slice + shared key * bytes per key, shared key = ((shared slot a >>> 1) >>>
+  // sShift) * sMul + ((shared slot b >>> sibShift) & sibBit)
+  k.get(sharedAt).get(q).i32Load(32).i32Add().i32Load().i32(1).i32ShrU();
+  k.get(q).i32Load(40).i32ShrU().get(q).i32Load(44).i32Mul();
+  k.get(sharedAt).get(q).i32Load(36).i32Add().i32Load().get(q).i32Load(48).i32ShrU();
+  k.get(q).i32Load(52).i32And().i32Add();
+  k.get(q).i32Load(56).i32Mul().get(q).i32Load(60).i32Add().set(base);
   // the first four wanted features' byte offsets within a row of sums
   for (let j = 0; j < 4; j++)
     k.get(fp)
@@ -188,7 +195,6 @@ function groups(): FuncDef {
     add(f[3], 3);
   });
   k.end(); // done
-  k.get(basesAt).i32(4).i32Add().set(basesAt);
   k.get(q).i32(GROUP_BYTES).i32Add().tee(q).get(qEnd).i32LtU().brIf(0);
   k.end();
   k.end();
@@ -228,7 +234,7 @@ export type Groups = (
   rows: number,
   slotAt: number,
   sumsAt: number,
-  basesAt: number,
+  sharedAt: number,
   rowStride: number,
 ) => void;
 
