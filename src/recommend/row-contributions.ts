@@ -105,7 +105,7 @@ export function prepareContributions(model: LikeModel, features?: Uint8Array): v
   const e = explainerOf(model.forest);
   if (!features) return;
   const shared = userColumns(model.featureNames);
-  if (shared.includes(1)) sharedSubsetOf(e, features, shared);
+  if (shared.includes(1)) sharedSubsetOf(e, features, shared).prepare();
   else subsetOf(e, features);
 }
 

@@ -75,7 +75,7 @@ export class SharedSubset implements SubsetExplainer {
      * shared key, table offset. */
     private readonly gs: Int32Array,
     private readonly gFeat: Int32Array,
-    private readonly c: Float32Array,
+    private c: Float32Array,
     private readonly maxTreeNodes: number,
     private readonly maxSlots: number,
     private readonly cols: number,
@@ -105,6 +105,11 @@ export class SharedSubset implements SubsetExplainer {
   /** Whether the last explain() ran in WebAssembly (for tests). */
   lastWasm = false;
   private kernelState: Kernel | null | undefined;
+
+  /** Sets up the WebAssembly kernels now rather than on the first explain(). */
+  prepare(): void {
+    if (this.useWasm) this.kernel();
+  }
 
   /** The kernels with the tables copied into their memory (on first use), or null. */
   private kernel(): Kernel | null {
@@ -136,6 +141,8 @@ export class SharedSubset implements SubsetExplainer {
     const i32 = new Int32Array(buf);
     const f32 = new Float32Array(buf);
     f32.set(this.c, 0);
+    // the JavaScript loops read the kernel's copy from now on (one copy of the tables)
+    this.c = f32.subarray(0, this.c.length);
     const { g, gs, gShared, prog, sprog, gFeat } = this;
     for (let q = 0; q < groups; q++) {
       const o = (groupsAt >> 2) + q * (GROUP_BYTES >> 2);
