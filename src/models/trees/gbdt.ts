@@ -18,6 +18,7 @@ import { checkTable, type TreeTable } from "./tree-table.js";
 import { TreeModel } from "./tree-model.js";
 import { WorkerPool, defaultThreads } from "./worker-pool.js";
 import {
+  copyValues,
   createWorkspace,
   executeJob,
   HIST_BLOCKS,
@@ -148,12 +149,15 @@ export async function trainGbdt(
     blockSlots: blockSlots,
     params: c,
     shared,
-    rowJobs: { objective: c.objective, values, srcCols: cols },
+    rowJobs: { objective: c.objective, values, srcCols: cols, copyLater: true },
     wasm,
     // level jobs evaluate a whole level's children at once (grower.ts growByLevel)
     evalSets: !lossguide && c.maxDepth > 0 && c.maxDepth <= MAX_LEVEL_DEPTH ? 1 << c.maxDepth : 2,
   });
-  const pool = shared ? await WorkerPool.create(threads, ws) : null;
+  // the worker starts (its thread loads the modules) while this thread copies the table
+  const poolReady = shared ? WorkerPool.create(threads, ws) : null;
+  copyValues(ws, values);
+  const pool = poolReady ? await poolReady : null;
   if (pool) pool.profile = prof;
   /** A per-row job (workspace.ts) on the pool, or here when the table is small. */
   const rowJob = (kind: number, start = 0, end = rows): void => {

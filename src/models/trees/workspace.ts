@@ -239,7 +239,16 @@ export function createWorkspace(opts: {
    * Boosting's per-row jobs (BIN, RAW, GRAD, PART): allocate their buffers. `values` (rows x
    * srcCols, used only by BIN) is copied into shared memory unless it already is.
    */
-  rowJobs?: { objective: ObjectiveName; values: Float32Array; srcCols: number };
+  rowJobs?: {
+    objective: ObjectiveName;
+    values: Float32Array;
+    srcCols: number;
+    /**
+     * Allocate the shared copy of `values` but leave it to the caller (copyValues), e.g. while a
+     * worker pool starts.
+     */
+    copyLater?: boolean;
+  };
   /** Place gh, idx and hist in this memory (bins must already be its view at wasm.bins). */
   wasm?: WasmPlacement | null;
   /** Eval sets for split results (default 2; level jobs need one per node of a level). */
@@ -256,7 +265,7 @@ export function createWorkspace(opts: {
         v.byteOffset === 0 && v.byteLength === v.buffer.byteLength ? v.buffer : v.slice().buffer;
     } else {
       values = new SharedArrayBuffer(v.byteLength);
-      new Float32Array(values).set(v);
+      if (!rj.copyLater) new Float32Array(values).set(v);
     }
   }
   const layout = histLayout(cols, opts.withCount);
@@ -310,6 +319,15 @@ export function createWorkspace(opts: {
   ws.missingBin.set(opts.missingBin);
   setSplitParams(ws, opts.params);
   return ws;
+}
+
+/** Fill the workspace's copy of the table (createWorkspace's rowJobs.copyLater). */
+export function copyValues(ws: Workspace, values: Float32Array): void {
+  // (only a fresh shared buffer was left empty: an unshared workspace aliases or copied it)
+  if (!(ws.values.buffer instanceof SharedArrayBuffer) || values.buffer === ws.values.buffer) {
+    return;
+  }
+  ws.values.set(values.subarray(0, ws.values.length));
 }
 
 export function setSplitParams(ws: Workspace, p: SplitParams): void {
