@@ -32,7 +32,7 @@ if (data.mode === "jobs") {
     if (now === gen) continue;
     gen = now;
     if (Atomics.load(ctrl, CMD) === CMD_EXIT) break;
-    claimChunks(ws, ctrl, data.chunks, times, data.part);
+    claimChunks(ws, ctrl, times, data.part);
   }
 }
 

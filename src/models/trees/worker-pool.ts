@@ -10,7 +10,11 @@
  *   ctrl[GEN]   bumped for every job (workers Atomics.wait on it)
  *   ctrl[DONE]  chunks finished (the caller waits for CHUNKS)
  *   ctrl[CMD]   JOB or EXIT
- *   ctrl[NEXT]  next chunk to claim (parked at a huge value between jobs)
+ *   ctrl[NEXT]  claim token: (parts << 16) | next part; parked (0 parts) between jobs
+ *
+ * A claim reads the job's part count from the token it got, never from the job: a thread may
+ * claim past the end of a job just as the caller moves on to write the next one (which may
+ * have more parts), and that claim must still see the count it was made against.
  *
  * A chunk is always computed whole by one thread and threads never split a feature's rows, so
  * results are bit-identical for any thread count.
@@ -35,7 +39,10 @@ export const GEN = 0;
 export const DONE = 1;
 export const CMD = 2;
 export const NEXT = 3;
-const PARKED = 1 << 30;
+/** No parts: every claim fails (and the part bits have room for the failing claims). */
+const PARKED = 0;
+const PART_BITS = 16;
+const PART_MASK = (1 << PART_BITS) - 1;
 export const CMD_JOB = 1;
 export const CMD_EXIT = 2;
 
@@ -128,14 +135,14 @@ export class WorkerPool implements JobRunner {
 
   private runJob(ws: Workspace): void {
     const ctrl = this.ctrl;
+    const n = jobParts(ws, this.chunks);
     Atomics.store(ctrl, DONE, 0);
     Atomics.store(ctrl, CMD, CMD_JOB);
-    // the job is fully written before chunks become claimable
-    Atomics.store(ctrl, NEXT, 0);
+    // the job is fully written before parts become claimable
+    Atomics.store(ctrl, NEXT, n << PART_BITS);
     Atomics.add(ctrl, GEN, 1);
     Atomics.notify(ctrl, GEN);
-    claimChunks(ws, ctrl, this.chunks);
-    const n = jobParts(ws, this.chunks);
+    claimChunks(ws, ctrl);
     for (;;) {
       const d = Atomics.load(ctrl, DONE);
       if (d >= n) break;
@@ -155,14 +162,14 @@ export class WorkerPool implements JobRunner {
     const s = jobStats(profile, name);
     const ctrl = this.ctrl;
     const t0 = sharedClock();
+    const n = jobParts(ws, this.chunks);
     Atomics.store(ctrl, DONE, 0);
     Atomics.store(ctrl, CMD, CMD_JOB);
-    Atomics.store(ctrl, NEXT, 0);
+    Atomics.store(ctrl, NEXT, n << PART_BITS);
     Atomics.add(ctrl, GEN, 1);
     Atomics.notify(ctrl, GEN);
-    const mine = claimChunks(ws, ctrl, this.chunks, t, 0);
+    const mine = claimChunks(ws, ctrl, t, 0);
     const t1 = sharedClock();
-    const n = jobParts(ws, this.chunks);
     for (;;) {
       const d = Atomics.load(ctrl, DONE);
       if (d >= n) break;
@@ -206,15 +213,14 @@ export class WorkerPool implements JobRunner {
 export function claimChunks(
   ws: Workspace,
   ctrl: Int32Array,
-  chunks: number,
   times: Float64Array | null = null,
   thread = 0,
 ): number {
   let mine = 0;
   for (;;) {
-    const c = Atomics.add(ctrl, NEXT, 1);
-    // read after the claim: a claim below the count orders this read after the job was written
-    const n = jobParts(ws, chunks);
+    const token = Atomics.add(ctrl, NEXT, 1);
+    const n = token >>> PART_BITS;
+    const c = token & PART_MASK;
     if (c >= n) break;
     if (times && times[2 * thread] === 0) times[2 * thread] = sharedClock();
     executeJob(ws, c, n);
@@ -228,5 +234,8 @@ export function claimChunks(
 /** Parts of the current job: its work units (level jobs) or the pool's chunks. */
 function jobParts(ws: Workspace, chunks: number): number {
   const u = ws.jobI[J_UNITS];
-  return u > 0 ? u : chunks;
+  const n = u > 0 ? u : chunks;
+  // (failing claims, at most one per thread and job, must not carry into the count's bits)
+  if (n >= PART_MASK >> 1) throw new Error(`WorkerPool: ${n} parts in one job`);
+  return n;
 }
