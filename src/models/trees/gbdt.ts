@@ -27,6 +27,7 @@ import {
   J_KIND,
   J_GRAD_IDX,
   J_JS_HIST,
+  J_LEAF_OF,
   J_LEAVES,
   LEAF_FIELDS,
   LEAF_TABLE,
@@ -217,8 +218,12 @@ export async function trainGbdt(
     if (allRows) inSample.fill(1);
     ws.jobI[J_GRAD_IDX] = allRows ? 1 : 0;
     if (prof) prof.setupMs = performance.now() - fitStart;
+    // the last tree's leaf values wait in ws.leafOf for the next GRAD job (J_LEAF_OF)
+    let leafOfPending = false;
     for (let t = 0; t < c.trees; t++) {
+      ws.jobI[J_LEAF_OF] = leafOfPending ? 1 : 0;
       rowJob(KIND_GRAD);
+      leafOfPending = false;
       const treeRng = rng.fork(1000 + t);
       const n = allRows ? rows : sampleRows(ws.idx, inSample, rows, c.subsample, treeRng);
       const nf =
@@ -234,7 +239,11 @@ export async function trainGbdt(
       // in-sample rows: add their leaf's value through the partitioned index buffer
       setLeafValues(ws, grown, packed);
       lap("leaf values", tl);
-      rowJob(KIND_RAW, 0, n);
+      // on all rows, RAW only notes each row's leaf; the next GRAD job adds the values, row by
+      // row, in the pass it makes anyway (the last tree's values are never needed in raw)
+      leafOfPending = n === rows && ws.jobI[J_LEAVES] > 0 && LEAF_TABLE <= 1 << 15;
+      ws.jobI[J_LEAF_OF] = leafOfPending ? 1 : 0;
+      if (!leafOfPending || t + 1 < c.trees) rowJob(KIND_RAW, 0, n);
       if (n < rows) {
         for (let r = 0; r < rows; r++)
           if (inSample[r] === 0) raw[r] += packed.value[packed.leaf(0, values, r * cols)];

@@ -6,18 +6,20 @@ import {
   executeJob,
   J_END,
   J_KIND,
+  J_LEAF_OF,
   J_LEAVES,
   J_START,
+  KIND_GRAD,
   KIND_RAW,
   LEAF_FIELDS,
 } from "./workspace.js";
 
 // The RAW job adds each position's leaf value to raw[idx[k]]: from the leaf table (leaves as
 // first position + value, and unpartitioned splits routing each row by its bin) it must add
-// exactly what the per-position values in posVal add.
+// exactly what the per-position values in posVal add; with J_LEAF_OF it notes each row's leaf
+// and the next GRAD job adds the same values row by row.
 test("the RAW job adds the same leaf values from the leaf table as from per-position values", () => {
   const rows = 5000;
-  const n = 4200; // positions [0, n): a row subsample, the rest untouched
   const rng = new Rng(11);
   const perm = Int32Array.from({ length: rows }, (_, i) => i);
   for (let i = rows - 1; i > 0; i--) {
@@ -36,7 +38,13 @@ test("the RAW job adds the same leaf values from the leaf table as from per-posi
   const missingBin = Int32Array.from([-1, -1, 20, -1]);
   const binsT = new Uint8Array(rows * 4);
   for (let i = 0; i < binsT.length; i++) binsT[i] = rng.int(21);
-  const run = (table: boolean, parts: number): Float64Array => {
+  /** raw and gh after RAW (mode) over positions [0, n) and a GRAD job. */
+  const run = (
+    mode: "posVal" | "table" | "leafOf",
+    parts: number,
+    n: number,
+  ): [Float64Array, Float64Array] => {
+    const table = mode !== "posVal";
     const ws = createWorkspace({
       rows,
       cols: 4,
@@ -84,13 +92,28 @@ test("the RAW job adds the same leaf values from the leaf table as from per-posi
       }
       ws.jobI[J_LEAVES] = 0;
     }
+    ws.jobI[J_LEAF_OF] = mode === "leafOf" ? 1 : 0;
     for (let p = parts - 1; p >= 0; p--) executeJob(ws, p, parts);
-    return ws.raw.slice();
+    if (mode === "leafOf")
+      assert.ok(
+        ws.raw.every((v) => v === 0.25),
+        "RAW left raw alone",
+      );
+    ws.jobI[J_KIND] = KIND_GRAD;
+    for (let p = 0; p < parts; p++) executeJob(ws, p, parts);
+    return [ws.raw.slice(), ws.gh.slice()];
   };
-  const want = run(false, 1);
-  assert.equal(want.filter((v) => v === 0.25).length, rows - n, "rows outside [0, n) untouched");
+  // positions [0, 4200): a row subsample, the rest untouched
+  const [want] = run("posVal", 1, 4200);
+  assert.equal(want.filter((v) => v === 0.25).length, rows - 4200, "rows outside [0, n) untouched");
   for (const parts of [1, 3, 8, 64]) {
-    assert.deepEqual(run(true, parts), want, `${parts} parts`);
-    assert.deepEqual(run(false, parts), want, `${parts} parts, posVal`);
+    assert.deepEqual(run("table", parts, 4200)[0], want, `${parts} parts`);
+    assert.deepEqual(run("posVal", parts, 4200)[0], want, `${parts} parts, posVal`);
+  }
+  // all rows: the leaf codes and the GRAD job's additions
+  const all = run("posVal", 1, rows);
+  for (const parts of [1, 3, 8]) {
+    assert.deepEqual(run("leafOf", parts, rows), all, `${parts} parts, leafOf`);
+    assert.deepEqual(run("table", parts, rows), all, `${parts} parts, table, all rows`);
   }
 });

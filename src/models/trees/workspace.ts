@@ -67,7 +67,13 @@ export const J_JS_HIST = 16;
 export const J_UNITS = 17;
 /** RAW: leaves in ws.leafTable (0: the values are per position in posVal). */
 export const J_LEAVES = 18;
-const JOB_INTS = 19;
+/**
+ * 1 = the leaf values go through leafOf (boosting on all rows with a leaf table): RAW writes
+ * each row's leaf code (2 segment + 1 for the right side of a split segment) to leafOf instead
+ * of adding to raw, and the next GRAD job first adds that leaf's value to raw[r], row by row.
+ */
+export const J_LEAF_OF = 19;
+const JOB_INTS = 20;
 /** Segments a RAW job takes from the leaf table (more: per-position values in posVal). */
 export const LEAF_TABLE = 4096;
 /**
@@ -142,6 +148,8 @@ export interface Workspace {
   posVal: Float64Array;
   /** RAW's segments (LEAF_FIELDS doubles each) in ascending position. */
   leafTable: Float64Array;
+  /** Each row's leaf code of the last tree (J_LEAF_OF). */
+  leafOf: Uint16Array;
   objective: ObjectiveName;
   /** Partition scratch (empty unless `rowJobs`). */
   partL: Int32Array;
@@ -205,6 +213,7 @@ export interface WorkspaceBuffers {
   y: ArrayBufferLike;
   posVal: ArrayBufferLike;
   leafTable: ArrayBufferLike;
+  leafOf: ArrayBufferLike;
   objective: ObjectiveName;
   partL: ArrayBufferLike;
   partR: ArrayBufferLike;
@@ -297,6 +306,7 @@ export function createWorkspace(opts: {
     y: sized(rows * 4),
     posVal: sized(rows * 8),
     leafTable: sized(LEAF_TABLE * LEAF_FIELDS * 8),
+    leafOf: sized(rows * 2),
     objective: rj?.objective ?? "binary",
     partL: sized(opts.wasm && opts.wasm.partL >= 0 ? 0 : rows * 4),
     partR: sized(opts.wasm && opts.wasm.partR >= 0 ? 0 : rows * 4),
@@ -365,6 +375,7 @@ export function workspaceBuffers(ws: Workspace): WorkspaceBuffers {
     y: ws.y.buffer,
     posVal: ws.posVal.buffer,
     leafTable: ws.leafTable.buffer,
+    leafOf: ws.leafOf.buffer,
     objective: ws.objective,
     partL: ws.partL.buffer,
     partR: ws.partR.buffer,
@@ -418,6 +429,7 @@ export function attachWorkspace(b: WorkspaceBuffers): Workspace {
     y: new Float32Array(b.y),
     posVal: new Float64Array(b.posVal),
     leafTable: new Float64Array(b.leafTable),
+    leafOf: new Uint16Array(b.leafOf),
     objective: b.objective,
     partL:
       w && mem && w.partL >= 0 ? new Int32Array(mem, w.partL, b.rows) : new Int32Array(b.partL),
@@ -685,6 +697,16 @@ function rowJob(ws: Workspace, kind: number, part: number, parts: number): void 
     const rows = ws.rows;
     const r0 = Math.floor((rows * part) / parts);
     const r1 = Math.floor((rows * (part + 1)) / parts);
+    if (J[J_LEAF_OF] === 1) {
+      // the last tree's leaf values, row by row (RAW left each row's leaf code)
+      const raw = ws.raw;
+      const lo = ws.leafOf;
+      const lt = ws.leafTable;
+      for (let r = r0; r < r1; r++) {
+        const c = lo[r];
+        raw[r] += lt[LEAF_FIELDS * (c >> 1) + 2 + (c & 1)];
+      }
+    }
     objectiveFor(ws.objective).gradients(
       ws.raw.subarray(r0, r1),
       ws.y.subarray(r0, r1),
@@ -731,10 +753,16 @@ function rowJob(ws: Workspace, kind: number, part: number, parts: number): void 
           else hi = m - 1;
         }
         let k = a;
+        const codes = J[J_LEAF_OF] === 1 ? ws.leafOf : null;
         for (let l = lo; l < nl && k < b; l++) {
           const o = F * l;
           const e = Math.min(b, l + 1 < nl ? lt[o + F] : b);
           const f = lt[o + 1];
+          if (codes) {
+            leafCodes(ws, codes, k, e, l, f);
+            k = e;
+            continue;
+          }
           const v = lt[o + 2];
           if (f < 0) {
             for (; k < e; k++) raw[idx[k]] += v;
@@ -788,6 +816,36 @@ function rowJob(ws: Workspace, kind: number, part: number, parts: number): void 
             );
       ws.partCounts[part] = l - a;
     }
+  }
+}
+
+/**
+ * RAW with J_LEAF_OF: leaf codes of positions [k, e) of segment l (split feature f, -1 for a
+ * leaf): 2l, plus 1 for rows that go right of the split.
+ */
+function leafCodes(
+  ws: Workspace,
+  codes: Uint16Array,
+  k: number,
+  e: number,
+  l: number,
+  f: number,
+): void {
+  const idx = ws.idx;
+  if (f < 0) {
+    for (; k < e; k++) codes[idx[k]] = 2 * l;
+    return;
+  }
+  const o = LEAF_FIELDS * l;
+  const t = ws.leafTable[o + 4];
+  const dl = ws.leafTable[o + 5] === 1 ? 0 : 1;
+  const mb = ws.missingBin[f] & 511;
+  const col = ws.binsT;
+  const base = f * ws.rows;
+  for (; k < e; k++) {
+    const r = idx[k];
+    const c = col[base + r];
+    codes[r] = 2 * l + (c === mb ? dl : c <= t ? 0 : 1);
   }
 }
 
