@@ -242,6 +242,35 @@ test("serving features equal test-row features (training index and rebuilt profi
 });
 
 /** A toy CF source: score = the user's mean rating in the fit data (global mean when unseen). */
+test("one user's rows at one time (movie-free columns copied row to row) equal rows written one by one", async () => {
+  const ds = randomDataset({
+    users: 40,
+    movies: 50,
+    perUser: 15,
+    seed: 21,
+    tagsPerMovie: 1,
+    demographics: true,
+  });
+  const split = splitDataset(ds, { seed: 3 });
+  const { spec, state } = await buildFeatures(ds, split, { embeddingDim: 4 });
+  assert.ok(spec.layout.demographics && spec.layout.dim > 0);
+  const movies = Int32Array.from({ length: 50 }, (_, i) => (i * 7) % 50);
+  for (const user of [0, 5, 39]) {
+    for (const when of [1.2e9, 1.5e9 + 12345]) {
+      // a per-row timestamp array takes writeFeatureRow for every row
+      const one = featuresForPairs(spec, state, user, movies, when);
+      const each = featuresForPairs(spec, state, user, movies, new Float64Array(50).fill(when));
+      assert.deepEqual(one.values, each.values, `user ${user} at ${when}`);
+      // and into a larger table: the rows there, the rest untouched
+      const table = new Float32Array(53 * one.cols).fill(7);
+      featuresForPairs(spec, state, user, movies, when, { values: table, row: 2 });
+      assert.deepEqual(table.subarray(2 * one.cols, 52 * one.cols), one.values);
+      assert.ok(table.subarray(0, 2 * one.cols).every((x) => x === 7));
+      assert.ok(table.subarray(52 * one.cols).every((x) => x === 7));
+    }
+  }
+});
+
 function userMeanSource(calls: number[]): PairFeatureSource {
   const scorer = (mean: Float32Array, global: number): PairScorer => ({
     names: ["cf_user_mean"],

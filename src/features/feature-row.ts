@@ -29,10 +29,68 @@ export function writeFeatureRow(
   out: Float32Array,
   oo: number,
 ): void {
+  writeUserColumns(L, ub, ubo, ts, ageDefault, age, gender, occupation, out, oo);
+  writeMovieColumns(L, ub, ubo, uv, uvo, mb, mbo, mv, mvo, ts, out, oo);
+}
+
+/**
+ * The columns of a row that do not depend on the movie: the user block, rating hour and
+ * weekday, demographics. (A caller writing one user's rows at one time may copy them from the
+ * row before; writeMovieColumns then completes each row.)
+ */
+export function writeUserColumns(
+  L: FeatureLayout,
+  ub: Float32Array,
+  ubo: number,
+  ts: number,
+  ageDefault: number,
+  age: number,
+  gender: number,
+  occupation: number,
+  out: Float32Array,
+  oo: number,
+): void {
   // Layout fields in locals: this runs once per row (20M times), property loads add up.
   const uw = L.userWidth;
   const us = oo + L.userStart;
   for (let j = 0; j < uw; j++) out[us + j] = ub[ubo + j];
+  const io = oo + L.interactionStart;
+  out[io + 2] = hourOf(ts);
+  out[io + 3] = weekdayOf(ts);
+  if (L.demographics) {
+    const d = oo + L.demographicsStart;
+    out[d] = Number.isFinite(age) ? age : ageDefault;
+    out[d + 1] = gender === 1 ? 1 : 0;
+    out[d + 2] = gender === 2 ? 1 : 0;
+    for (let j = 0; j < L.occupations; j++) out[d + 3 + j] = j === occupation ? 1 : 0;
+  }
+}
+
+/** Offsets within a row of the columns writeMovieColumns writes. */
+export function movieColumnOffsets(L: FeatureLayout): Int32Array {
+  const out: number[] = [];
+  for (let j = 0; j < L.movieWidth; j++) out.push(L.movieStart + j);
+  out.push(L.interactionStart, L.interactionStart + 1);
+  if (L.dim > 0) out.push(L.interactionStart + 4);
+  return Int32Array.from(out);
+}
+
+/** The columns that depend on the movie: the movie block, genre match, movie age, content cosine
+ * (movieColumnOffsets lists them). */
+export function writeMovieColumns(
+  L: FeatureLayout,
+  ub: Float32Array,
+  ubo: number,
+  uv: Float32Array,
+  uvo: number,
+  mb: Float32Array,
+  mbo: number,
+  mv: Float32Array,
+  mvo: number,
+  ts: number,
+  out: Float32Array,
+  oo: number,
+): void {
   const mw = L.movieWidth;
   const ms = oo + L.movieStart;
   for (let j = 0; j < mw; j++) out[ms + j] = mb[mbo + j];
@@ -51,19 +109,10 @@ export function writeFeatureRow(
   // A movie without genres: the user's overall mean stands in for the genre preference.
   out[io] = n > 0 ? pref / n : ub[ubo + U_MEAN];
   out[io + 1] = 1970 + ts / SECONDS_PER_YEAR - mb[mbo + M_YEAR];
-  out[io + 2] = hourOf(ts);
-  out[io + 3] = weekdayOf(ts);
   const dim = L.dim;
   if (dim > 0) {
     let dot = 0;
     for (let j = 0; j < dim; j++) dot += uv[uvo + j] * mv[mvo + j];
     out[io + 4] = dot;
-  }
-  if (L.demographics) {
-    const d = oo + L.demographicsStart;
-    out[d] = Number.isFinite(age) ? age : ageDefault;
-    out[d + 1] = gender === 1 ? 1 : 0;
-    out[d + 2] = gender === 2 ? 1 : 0;
-    for (let j = 0; j < L.occupations; j++) out[d + 3 + j] = j === occupation ? 1 : 0;
   }
 }

@@ -6,7 +6,7 @@
  */
 import { CinerankError } from "../core/index.js";
 import type { FeatureMatrix } from "./feature-matrix.js";
-import { writeFeatureRow } from "./feature-row.js";
+import { movieColumnOffsets, writeFeatureRow, writeMovieColumns } from "./feature-row.js";
 import type { FeatureSpec } from "./feature-spec.js";
 import type { FeatureState } from "./feature-state.js";
 import { applyScaler } from "./scaler.js";
@@ -63,6 +63,13 @@ export function featuresForPairs(
       `featuresForPairs: the output buffer has room for ${values.length / cols} of ${n} rows`,
     );
   const timestamp = new Float64Array(n);
+  // One user at one time (serving): every row's movie-free columns equal the first row's, so
+  // they are written and scaled once and copied row to row; each row then gets its movie's
+  // columns, scaled on their own. Each value is the same as scaling the whole rows afterwards.
+  const oneTime = typeof when === "number";
+  const mean = Float64Array.from(spec.scaler.mean);
+  const inv = Float64Array.from(spec.scaler.std, (x) => 1 / x);
+  const movieCols = oneTime ? movieColumnOffsets(L) : null;
   for (let j = 0; j < n; j++) {
     const m = movies[j];
     if (!Number.isInteger(m) || m < 0 || m >= state.nMovies) {
@@ -73,6 +80,30 @@ export function featuresForPairs(
     }
     const ts = typeof when === "number" ? when : when[j];
     timestamp[j] = ts;
+    if (j > 0 && movieCols) {
+      // all columns before the pair sources' from the row before (scaled), then the movie's
+      values.copyWithin(j * cols, (j - 1) * cols, (j - 1) * cols + L.pairStart);
+      writeMovieColumns(
+        L,
+        ub,
+        0,
+        uv,
+        0,
+        state.movieBlock,
+        m * L.movieWidth,
+        state.movieEmbedding,
+        m * L.dim,
+        ts,
+        values,
+        j * cols,
+      );
+      const o = j * cols;
+      for (let i = 0; i < movieCols.length; i++) {
+        const c = movieCols[i];
+        values[o + c] = (values[o + c] - mean[c]) * inv[c];
+      }
+      continue;
+    }
     writeFeatureRow(
       L,
       ub,
@@ -91,6 +122,7 @@ export function featuresForPairs(
       values,
       j * cols,
     );
+    if (movieCols) for (let c = 0; c < L.pairStart; c++) values[c] = (values[c] - mean[c]) * inv[c];
   }
   let offset = L.pairStart;
   for (const name of spec.pairSources) {
@@ -109,7 +141,13 @@ export function featuresForPairs(
     scorer.scoreUser(pairUser, movies, values, cols, offset);
     offset += scorer.names.length;
   }
-  applyScaler(values, n, cols, spec.scaler);
+  if (movieCols) {
+    // the pair sources' columns, written after the rows
+    for (let j = 0; j < n; j++) {
+      const o = j * cols;
+      for (let c = L.pairStart; c < cols; c++) values[o + c] = (values[o + c] - mean[c]) * inv[c];
+    }
+  } else applyScaler(values, n, cols, spec.scaler);
   return {
     rows: n,
     cols,
