@@ -13,6 +13,9 @@
  * contributions within 1e-9) before it is timed.
  *
  *   node dist/bench/inference.js [--run DIR] [--data DIR] [--lists 300] [--rounds 5]
+ *                                [--thrash MB]  (stream over MB of memory before each list,
+ *                                                untimed: a server's other work between lists
+ *                                                evicts the tables from the cache; default 0)
  *
  * Default run: /tmp/apirun/latest (train one with `cinerank train --out /tmp/apirun`). Prints
  * CPU ms per list (process.cpuUsage: this thread only, no workers are used), wall ms and
@@ -41,16 +44,37 @@ const load = () =>
     .map((x) => x.toFixed(2))
     .join(" ");
 
+/** Memory streamed over before each timed list (--thrash). */
+let thrash = new Float64Array(0);
+let sink = 0;
+
 /** CPU and wall ms per list of fn over every recorded list. */
 function time(lists: Recorded[], fn: (l: Recorded) => void): { cpu: number; wall: number } {
-  const c0 = process.cpuUsage();
-  const w0 = performance.now();
-  for (const l of lists) fn(l);
-  const c = process.cpuUsage(c0);
-  return {
-    cpu: (c.user + c.system) / 1000 / lists.length,
-    wall: (performance.now() - w0) / lists.length,
-  };
+  if (thrash.length === 0) {
+    const c0 = process.cpuUsage();
+    const w0 = performance.now();
+    for (const l of lists) fn(l);
+    const c = process.cpuUsage(c0);
+    return {
+      cpu: (c.user + c.system) / 1000 / lists.length,
+      wall: (performance.now() - w0) / lists.length,
+    };
+  }
+  let cpu = 0;
+  let wall = 0;
+  for (const l of lists) {
+    for (let i = 0; i < thrash.length; i += 8) {
+      thrash[i] += 1;
+      sink += thrash[i];
+    }
+    const c0 = process.cpuUsage();
+    const w0 = performance.now();
+    fn(l);
+    const c = process.cpuUsage(c0);
+    cpu += c.user + c.system;
+    wall += performance.now() - w0;
+  }
+  return { cpu: cpu / 1000 / lists.length, wall: wall / lists.length };
 }
 
 async function main(): Promise<void> {
@@ -58,6 +82,7 @@ async function main(): Promise<void> {
   const data = process.argv.includes("--data") ? resolve(arg("data", "")) : undefined;
   const count = Number(arg("lists", "300"));
   const rounds = Number(arg("rounds", "5"));
+  thrash = new Float64Array((Number(arg("thrash", "0")) * 2 ** 20) / 8);
   const store = join(tmpdir(), "cinerank-bench-inference", "store.duckdb");
   const loadBefore = load();
   const opened = await openRecommender({ run, data, store });
@@ -157,7 +182,7 @@ async function main(): Promise<void> {
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const lines = [
     `bench:inference — run ${run}, model ${model.family} (${forest.trees} trees, ${forest.nodes} nodes, ${cols} features), ${lists.length} recorded lists (${meanRows.toFixed(0)} candidate rows, ${lists[0].top.length} explained each), ${rounds} rounds, max |contribution difference| ${worst.toExponential(1)}`,
-    `loadavg before ${loadBefore}, after ${load()}`,
+    `loadavg before ${loadBefore}, after ${load()}${thrash.length > 0 ? `; ${arg("thrash", "0")} MB streamed before each list` : ""}${sink < 0 ? "" : ""}`,
     "",
     "| method | CPU ms per list (median of rounds) | wall ms per list | vs baseline (CPU) |",
     "|---|---|---|---|",

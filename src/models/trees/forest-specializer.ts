@@ -14,7 +14,7 @@
  * column the specialised trees split on, the walk drops the NaN arithmetic of each step.
  */
 import type { PredictLayout } from "./packed-tree.js";
-import { type Walk4, walkKernel } from "./wasm-walk.js";
+import { WALK_LANES, type Walk4, walkKernel } from "./wasm-walk.js";
 
 /** Fewest rows for which looking for shared columns pays (a few µs per batch). */
 export const SPECIALIZE_MIN_ROWS = 32;
@@ -92,8 +92,9 @@ export class ForestSpecializer {
     const rootsAt = leafAt + this.leaf.length * 4;
     const depthAt = rootsAt + this.roots.length * 4;
     const rowsAt = Math.ceil((depthAt + this.depth.length * 4) / 16) * 16;
-    const sumsAt = rowsAt + Math.ceil(((WASM_BLOCK + 3) * cols * 4) / 16) * 16;
-    const k = walkKernel(sumsAt + (WASM_BLOCK + 3) * 8);
+    const padded = WASM_BLOCK + WALK_LANES;
+    const sumsAt = rowsAt + Math.ceil((padded * cols * 4) / 16) * 16;
+    const k = walkKernel(sumsAt + padded * 8);
     if (!k) {
       this.kernelState = null;
       return null;
@@ -126,7 +127,7 @@ export class ForestSpecializer {
     sums: Float64Array,
   ): void {
     const n = b1 - b0;
-    const n4 = (n + 3) & ~3;
+    const n4 = Math.ceil(n / WALK_LANES) * WALK_LANES;
     const ro = k.rowsAt >> 2;
     k.f32.set(values.subarray(b0 * cols, b1 * cols), ro);
     // pad to a multiple of 4 rows with copies of the last row (their sums are not read)

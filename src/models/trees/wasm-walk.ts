@@ -28,15 +28,19 @@ import {
 
 export type { WasmMemory };
 
+/** Rows that walk side by side (the caller pads the rows to a multiple of it). */
+export const WALK_LANES = 8;
+
 function walk4(): FuncDef {
+  const L = WALK_LANES;
   const [rowsAt, rowBytes, rows4, t, t1, rootsAt, depthAt, leafAt, sumsAt] = [
     0, 1, 2, 3, 4, 5, 6, 7, 8,
   ];
   const nParams = 9;
   const [root, steps, r, d] = [9, 10, 11, 12];
-  const b = [14, 15, 16, 17];
-  const i = [18, 19, 20, 21];
-  const s = 22;
+  const b = Array.from({ length: L }, (_, l) => 14 + l);
+  const i = Array.from({ length: L }, (_, l) => 14 + L + l);
+  const s = 14 + 2 * L;
   const k = new Code();
   k.block();
   k.get(t).get(t1).i32GeU().brIf(0);
@@ -49,17 +53,17 @@ function walk4(): FuncDef {
   k.block();
   k.get(r).get(rows4).i32GeU().brIf(0);
   k.loop();
-  for (let l = 1; l < 4; l++)
+  for (let l = 1; l < L; l++)
     k.get(b[l - 1])
       .get(rowBytes)
       .i32Add()
       .set(b[l]);
-  for (let l = 0; l < 4; l++) k.get(root).set(i[l]);
+  for (let l = 0; l < L; l++) k.get(root).set(i[l]);
   k.i32(0).set(d);
   k.block();
   k.get(d).get(steps).i32GeU().brIf(0);
   k.loop();
-  for (let l = 0; l < 4; l++) {
+  for (let l = 0; l < L; l++) {
     // i = left + ((x > threshold) << 4)
     k.get(i[l]).i32Load(8);
     k.get(b[l]).get(i[l]).i32Load(0).i32Add().f32Load();
@@ -69,7 +73,7 @@ function walk4(): FuncDef {
   k.get(d).i32(1).i32Add().tee(d).get(steps).i32LtU().brIf(0);
   k.end();
   k.end();
-  for (let l = 0; l < 4; l++) {
+  for (let l = 0; l < L; l++) {
     k.get(s)
       .get(s)
       .f64Load(8 * l);
@@ -78,9 +82,15 @@ function walk4(): FuncDef {
       .f64Add()
       .f64Store(8 * l);
   }
-  k.get(b[3]).get(rowBytes).i32Add().set(b[0]);
-  k.get(s).i32(32).i32Add().set(s);
-  k.get(r).i32(4).i32Add().tee(r).get(rows4).i32LtU().brIf(0);
+  k.get(b[L - 1])
+    .get(rowBytes)
+    .i32Add()
+    .set(b[0]);
+  k.get(s)
+    .i32(8 * L)
+    .i32Add()
+    .set(s);
+  k.get(r).i32(L).i32Add().tee(r).get(rows4).i32LtU().brIf(0);
   k.end();
   k.end();
   k.get(t).i32(1).i32Add().tee(t).get(t1).i32LtU().brIf(0);
@@ -89,7 +99,7 @@ function walk4(): FuncDef {
   return {
     name: "walk4",
     params: Array.from({ length: nParams }, (): ValType => I32),
-    locals: Array.from({ length: 14 }, (): ValType => I32),
+    locals: Array.from({ length: 6 + 2 * L }, (): ValType => I32),
     body: k,
   };
 }
