@@ -13,6 +13,10 @@
  * ("lossguide": the open leaf with the largest gain next, up to maxLeaves). With `subtraction`
  * the smaller child's histogram is built and the larger one's is parent - smaller; without it
  * (the forest) each node builds its own histogram over just its sampled features.
+ *
+ * Depth-wise growth with subtraction (boosting) runs level by level (growByLevel): each level's
+ * partitions, histograms and split searches are a few jobs over all its nodes (level-jobs.ts),
+ * which the threads share unit by unit; the trees are those of node-by-node growth.
  */
 import type { Rng } from "../../core/index.js";
 import { addSerial, type FitProfile } from "./fit-profile.js";
