@@ -221,7 +221,40 @@ export class ItemKnnModel {
   /** Score movies for a known user (fitted ratings). */
   scoreUser(u: number, movies: Int32Array, out: Float32Array, stride = 2, offset = 0): void {
     const st = this.loadUser(u);
-    for (let i = 0; i < movies.length; i++) this.scoreLoaded(movies[i], st, out, stride, offset, i);
+    this.scoreAllLoaded(movies, st, out, stride, offset);
+  }
+
+  /**
+   * scoreLoaded for every movie, with the lists and the lookup in locals (a serving request
+   * scores a few hundred candidates of one user; same sums in the same order).
+   */
+  private scoreAllLoaded(
+    movies: Int32Array,
+    st: number,
+    out: Float32Array,
+    stride: number,
+    offset: number,
+  ): void {
+    const { ptr, nbr, sim, mark, value, nMovies } = this;
+    for (let i = 0; i < movies.length; i++) {
+      const m = movies[i];
+      let num = 0;
+      let den = 0;
+      let n = 0;
+      if (m >= 0 && m < nMovies) {
+        const end = ptr[m + 1];
+        for (let p = ptr[m]; p < end; p++) {
+          const j = nbr[p];
+          if (mark[j] !== st) continue;
+          const s = sim[p];
+          num += s * value[j];
+          den += s;
+          n++;
+        }
+      }
+      out[i * stride + offset] = den > 0 ? num / den : 0;
+      out[i * stride + offset + 1] = n;
+    }
   }
 
   serialize(): Uint8Array {
