@@ -6,6 +6,7 @@ export * from "./rating-log.js";
 export * from "./reasons.js";
 export * from "./recommender.js";
 export * from "./row-contributions.js";
+export * from "./score-candidates.js";
 export * from "./scoring-pool.js";
 export * from "./similar-movies.js";
 export * from "./similarity-index.js";

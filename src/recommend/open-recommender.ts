@@ -21,22 +21,23 @@ import { type Dataset, loadDataset, openStore, posterUrl, readMetadata } from ".
 import {
   buildFeatures,
   decodeFeatures,
+  encodeFeatures,
   type FeatureSpec,
   type FeatureState,
-  featuresForPairs,
   type PairFeatureSource,
-  userProfileFromRatings,
 } from "../features/index.js";
 // The models index also registers every model family, which loadModel needs.
-import { knnFeatureSource, type LikeModel, mfFeatureSource, TreeModel } from "../models/index.js";
+import { type LikeModel, TreeModel } from "../models/index.js";
 import { type SplitKind, splitDataset } from "../splits/index.js";
 import { fitServingCf, type ServingCfOptions } from "./fit-serving-cf.js";
 import { type MovieExtras, MovieCatalog } from "./movie-catalog.js";
 import { RatingBook } from "./rating-book.js";
 import { Recommender, type RecommenderConfig } from "./recommender.js";
-import { ScoringPool } from "./scoring-pool.js";
+import { defaultPairSources, runFeaturizer } from "./run-featurizer.js";
+import { type PoolFeatures, ScoringPool } from "./scoring-pool.js";
 import { StoreRatingLog } from "./store-rating-log.js";
-import type { PairFeaturizer, ServingUser } from "./types.js";
+
+export { defaultPairSources, runFeaturizer } from "./run-featurizer.js";
 
 export interface OpenOptions {
   /** A run folder, or an artifacts folder whose `latest` is used. Default "artifacts". */
@@ -62,34 +63,15 @@ export interface OpenOptions {
   onProgress?: ProgressReporter;
 }
 
+/** Largest encoded feature state handed to scoring workers (ml-latest-small's is ~10 MB). */
+export const MAX_WORKER_FEATURES_BYTES = 128 * 1024 * 1024;
+
 export interface OpenedRecommender {
   recommender: Recommender;
   runDir: string;
   metrics: RunMetrics;
   dataset: Dataset;
   storePath: string;
-}
-
-/** The feature pipeline's serving path as a PairFeaturizer. */
-export function runFeaturizer(spec: FeatureSpec, state: FeatureState): PairFeaturizer {
-  // Pairs are scored as if rated at the end of the training period, as the run's own ranking
-  // evaluation does, so time-of-day/age features stay inside the range the model saw.
-  const when = spec.trainTimeRange[1];
-  return {
-    names: spec.names,
-    forUser(user: ServingUser, movies: Int32Array): Float32Array {
-      const profile = user.ratings
-        ? userProfileFromRatings(spec, state, user.ratings, user.index)
-        : user.index >= 0
-          ? user.index
-          : userProfileFromRatings(spec, state, {
-              movie: new Int32Array(0),
-              rating: new Float32Array(0),
-              timestamp: new Float64Array(0),
-            });
-      return featuresForPairs(spec, state, profile, movies, when).values;
-    },
-  };
 }
 
 /** The run's metrics.json (which names the chosen model, the split and the data folder). */
@@ -137,18 +119,6 @@ export function datasetWithout(
   };
 }
 
-/** The collaborative feature sources of the models layer, by the name a spec records. */
-export function defaultPairSources(names: readonly string[]): PairFeatureSource[] {
-  return names.map((n) => {
-    if (n === "mf") return mfFeatureSource();
-    if (n === "knn") return knnFeatureSource();
-    throw new CinerankError(
-      "ERR_MODEL_FORMAT",
-      `the run's features use an unknown pair source "${n}"`,
-    );
-  });
-}
-
 /**
  * The run's fitted feature pipeline: decoded from `features/*.bin` when the run saved it;
  * otherwise rebuilt the way training built it (same split kind, threshold and seed over the
@@ -161,7 +131,7 @@ async function featureTables(
   dataset: Dataset,
   sourcesFor: (names: readonly string[]) => PairFeatureSource[],
   onProgress?: ProgressReporter,
-): Promise<{ spec: FeatureSpec; state: FeatureState }> {
+): Promise<{ spec: FeatureSpec; state: FeatureState; bytes: Uint8Array; pairNames: string[] }> {
   let names: string[] = [];
   try {
     names = (await readdir(join(runDir, "features"))).filter((n) => n.endsWith(".bin"));
@@ -183,7 +153,8 @@ async function featureTables(
   }
   if (names.length > 0) {
     const bytes = new Uint8Array(await readFile(join(runDir, "features", names.sort()[0])));
-    return decodeFeatures(bytes, pairNames.length > 0 ? sourcesFor(pairNames) : []);
+    const decoded = decodeFeatures(bytes, pairNames.length > 0 ? sourcesFor(pairNames) : []);
+    return { ...decoded, bytes, pairNames };
   }
   const split = splitDataset(dataset, {
     kind: metrics.split.kind as SplitKind,
@@ -195,7 +166,12 @@ async function featureTables(
     seed: metrics.split.seed,
     onProgress,
   });
-  return { spec: built.spec, state: built.state };
+  return {
+    spec: built.spec,
+    state: built.state,
+    bytes: encodeFeatures(built.spec, built.state),
+    pairNames,
+  };
 }
 
 function checkSameCatalogue(dataset: Dataset, state: FeatureState, runDir: string): void {
@@ -235,7 +211,13 @@ export async function openRecommender(opts: OpenOptions = {}): Promise<OpenedRec
 
   report?.({ stage: "open", done: 1, total: 4, message: "features" });
   const sourcesFor = opts.pairSources ?? defaultPairSources;
-  const { spec, state } = await featureTables(runDir, metrics, asTrained, sourcesFor, report);
+  const { spec, state, bytes, pairNames } = await featureTables(
+    runDir,
+    metrics,
+    asTrained,
+    sourcesFor,
+    report,
+  );
   checkSameCatalogue(dataset, state, runDir);
 
   report?.({ stage: "open", done: 2, total: 4, message: `model ${metrics.chosen.key}` });
@@ -256,12 +238,23 @@ export async function openRecommender(opts: OpenOptions = {}): Promise<OpenedRec
     const d = dataset.users.index(id);
     if (d >= 0 && trained[d]) userIndex.set(id, u);
   });
+  const featurizer = runFeaturizer(spec, state);
+  // The scoring workers build the same featurizer from the encoded state, so a request hands
+  // them the user and the candidates instead of ~100 KB of feature rows, and the feature rows
+  // (~0.2 ms a list) move off the main thread, which also serves HTTP and builds candidates and
+  // reasons: under load it was the busy thread while the worker idled about half the time.
+  // Not when the pair sources are custom (opts.pairSources: a worker rebuilds them by name),
+  // nor for a state over MAX_WORKER_FEATURES_BYTES (each worker would hold a copy).
+  const poolFeatures: PoolFeatures | undefined =
+    opts.pairSources || bytes.length > MAX_WORKER_FEATURES_BYTES
+      ? undefined
+      : { bytes, pairSources: pairNames, featurizer };
   const recommender = new Recommender(
     {
       catalog,
       threshold,
       model,
-      featurizer: runFeaturizer(spec, state),
+      featurizer,
       userIndex: (id) => userIndex.get(id) ?? -1,
       neighbours: cf.neighbours,
       collaborative: cf.collaborative,
@@ -269,7 +262,7 @@ export async function openRecommender(opts: OpenOptions = {}): Promise<OpenedRec
         spec.layout.dim > 0 ? { dim: spec.layout.dim, vectors: state.movieEmbedding } : undefined,
       log,
       run: { id: metrics.runId, model: metrics.chosen.key },
-      scoring: scoringPool(model, opts.scoringWorkers),
+      scoring: scoringPool(model, opts.scoringWorkers, poolFeatures),
     },
     opts.config,
   );
@@ -280,6 +273,7 @@ export async function openRecommender(opts: OpenOptions = {}): Promise<OpenedRec
 function scoringPool(
   model: LikeModel,
   workers: number | "auto" | undefined,
+  features: PoolFeatures | undefined,
 ): ScoringPool | undefined {
   const n =
     workers === "auto"
@@ -287,7 +281,7 @@ function scoringPool(
         ? Math.max(1, availableParallelism() - 1)
         : 0
       : (workers ?? 0);
-  return n > 0 ? new ScoringPool(model, n) : undefined;
+  return n > 0 ? new ScoringPool(model, n, { features }) : undefined;
 }
 
 async function movieMetadata(

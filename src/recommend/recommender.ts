@@ -235,8 +235,14 @@ export class Recommender {
     const prep = this.prepare(userId, opts);
     if ("done" in prep) return key ? this.remember(key, prep.done) : prep.done;
     const generation = this.generation;
-    const rows = this.parts.featurizer.forUser(prep.user, prep.cands);
-    const scored = await pool.score(rows, prep.cands.slice(), prep.k);
+    // A pool given the run's features builds the rows where it scores them.
+    const scored = pool.buildsRows
+      ? await pool.scoreUser(prep.user, prep.cands.slice(), prep.k)
+      : await pool.score(
+          this.parts.featurizer.forUser(prep.user, prep.cands),
+          prep.cands.slice(),
+          prep.k,
+        );
     const out = this.finish(prep, scored.p, scored.top, scored.contributions);
     // A rating added while the workers scored must not leave an older list in the cache.
     return key && generation === this.generation ? this.remember(key, out) : out;

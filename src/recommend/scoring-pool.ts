@@ -1,9 +1,10 @@
 /**
  * ScoringPool: worker threads that score recommendation candidates, so that a server uses every
- * core. Per request the calling (main) thread builds candidates and their feature rows (it holds
- * the live ratings, so a rating added live reaches every worker through the rows), the model
- * predicts P(like) for the rows and explains the k best (predict + TreeSHAP: most of a request's
- * CPU), and the main thread turns that into reasons.
+ * core. Per request the calling (main) thread builds the candidates, the model's side builds
+ * their feature rows (a pool given the run's features: in the worker, from the user the request
+ * carries, with the ratings of a live profile, so a rating added live reaches every worker with
+ * the request; otherwise the main thread builds them and hands them over), predicts P(like) and
+ * explains the k best (predict + TreeSHAP), and the main thread turns that into reasons.
  *
  * Scheduling: requests wait in one FIFO queue. A worker takes the next one whenever it has fewer
  * than `depth` in flight (4: it keeps working while the main thread is busy with a burst of
@@ -19,15 +20,29 @@ import type { LikeModel } from "../models/index.js";
 import { reasonFeatures } from "./reasons.js";
 import { prepareContributions } from "./row-contributions.js";
 import { type Scored, scoreCandidates } from "./score-candidates.js";
+import type { PairFeaturizer, ServingUser } from "./types.js";
 
-export type { Scored } from "./score-candidates.js";
-
-/** Message to a worker (rows and movies are transferred). */
+/**
+ * Message to a worker (arrays are transferred): the candidates' feature rows, or — for a pool
+ * that knows the run's features — the user, whose rows the worker builds itself.
+ */
 export interface ScoreRequest {
   id: number;
-  rows: Float32Array;
+  rows?: Float32Array;
+  user?: ServingUser;
   movies: Int32Array;
   k: number;
+}
+
+/**
+ * The run's feature pipeline for the workers: its encoded spec + state (feature-codec.ts) and
+ * the pair sources it names, from which a worker builds the featurizer (run-featurizer.ts);
+ * `featurizer` is the calling thread's, built from the same state, for its own share.
+ */
+export interface PoolFeatures {
+  bytes: Uint8Array;
+  pairSources: string[];
+  featurizer: PairFeaturizer;
 }
 
 export type ScoreReply =
@@ -46,7 +61,8 @@ export function transferables(...views: ArrayBufferView[]): ArrayBuffer[] {
 }
 
 interface Job {
-  rows: Float32Array;
+  rows?: Float32Array;
+  user?: ServingUser;
   movies: Int32Array;
   k: number;
   resolve: (s: Scored) => void;
@@ -64,6 +80,8 @@ export interface ScoringPoolOptions {
   depth?: number;
   /** The calling thread scores queued requests too (default true). */
   local?: boolean;
+  /** The run's features: workers then build the rows (scoreUser). */
+  features?: PoolFeatures;
 }
 
 export class ScoringPool {
@@ -81,6 +99,7 @@ export class ScoringPool {
   private readonly explained: Uint8Array;
   /** Requests scored on the calling thread, and on the workers (for tests and benchmarks). */
   readonly counts = { local: 0, workers: 0 };
+  private readonly featurizer: PairFeaturizer | null;
 
   constructor(
     private readonly model: LikeModel,
@@ -99,9 +118,13 @@ export class ScoringPool {
     this.explained = reasonFeatures(model.featureNames);
     if (this.local) prepareContributions(model, this.explained);
     const bytes = model.serialize();
+    this.featurizer = opts.features?.featurizer ?? null;
+    const features = opts.features
+      ? { bytes: opts.features.bytes, pairSources: opts.features.pairSources }
+      : null;
     const url = new URL("./scoring-worker.js", import.meta.url);
     this.workers = Array.from({ length: threads }, (_, w) => {
-      const worker = new Worker(url, { workerData: { family: model.family, bytes } });
+      const worker = new Worker(url, { workerData: { family: model.family, bytes, features } });
       worker.unref();
       worker.on("message", (m: ScoreReply) => this.settle(m));
       worker.on("error", (e) => this.fail(w, e));
@@ -120,6 +143,26 @@ export class ScoringPool {
 
   /** P(like) of `movies.length` rows, and the k best explained. Takes ownership of the arrays. */
   score(rows: Float32Array, movies: Int32Array, k: number): Promise<Scored> {
+    return this.enqueue({ rows, movies, k });
+  }
+
+  /** True when the pool builds the feature rows itself (it was given the run's features). */
+  get buildsRows(): boolean {
+    return this.featurizer !== null;
+  }
+
+  /**
+   * scoreCandidates for the user's rows of `movies`, built where they are scored (needs
+   * `features`). Takes ownership of `movies`; the user's ratings are copied to a worker.
+   */
+  scoreUser(user: ServingUser, movies: Int32Array, k: number): Promise<Scored> {
+    if (!this.featurizer) {
+      return Promise.reject(new Error("this scoring pool was not given the run's features"));
+    }
+    return this.enqueue({ user, movies, k });
+  }
+
+  private enqueue(req: Pick<Job, "rows" | "user" | "movies" | "k">): Promise<Scored> {
     if (this.closed) {
       return Promise.reject(new CinerankError("ERR_NOT_READY", "the scoring pool is closed"));
     }
@@ -127,7 +170,7 @@ export class ScoringPool {
       return Promise.reject(new Error("every scoring worker has stopped"));
     }
     return new Promise<Scored>((resolve, reject) => {
-      this.queue.push({ rows, movies, k, resolve, reject });
+      this.queue.push({ ...req, resolve, reject });
       this.pump();
     });
   }
@@ -152,8 +195,11 @@ export class ScoringPool {
     this.inFlight[w]++;
     this.counts.workers++;
     this.pending.set(id, { resolve: job.resolve, reject: job.reject, worker: w });
-    const req: ScoreRequest = { id, rows: job.rows, movies: job.movies, k: job.k };
-    this.workers[w].postMessage(req, transferables(job.rows, job.movies));
+    const req: ScoreRequest = { id, rows: job.rows, user: job.user, movies: job.movies, k: job.k };
+    this.workers[w].postMessage(
+      req,
+      job.rows ? transferables(job.rows, job.movies) : transferables(job.movies),
+    );
   }
 
   /** One queued request on this thread, then back to the event loop. */
@@ -164,7 +210,10 @@ export class ScoringPool {
     if (job) {
       this.counts.local++;
       try {
-        job.resolve(scoreCandidates(this.model, job.rows, job.movies, job.k, this.explained));
+        const rows =
+          job.rows ??
+          (this.featurizer as PairFeaturizer).forUser(job.user as ServingUser, job.movies);
+        job.resolve(scoreCandidates(this.model, rows, job.movies, job.k, this.explained));
       } catch (e) {
         job.reject(e instanceof Error ? e : new Error(String(e)));
       }

@@ -5,13 +5,19 @@
  * TreeSHAP for the shown items), with the same code as the calling thread (scoreCandidates).
  */
 import { parentPort, workerData } from "node:worker_threads";
+import { decodeFeatures } from "../features/index.js";
 import { getModel } from "../models/index.js";
 import { reasonFeatures } from "./reasons.js";
 import { prepareContributions } from "./row-contributions.js";
+import { defaultPairSources, runFeaturizer } from "./run-featurizer.js";
 import { scoreCandidates } from "./score-candidates.js";
 import { type ScoreReply, type ScoreRequest, transferables } from "./scoring-pool.js";
 
-const { family, bytes } = workerData as { family: string; bytes: Uint8Array };
+const { family, bytes, features } = workerData as {
+  family: string;
+  bytes: Uint8Array;
+  features: { bytes: Uint8Array; pairSources: string[] } | null;
+};
 const fam = getModel(family);
 if (!fam) throw new Error(`scoring worker: model family "${family}" is not registered`);
 const model = fam.load(bytes);
@@ -19,16 +25,26 @@ const cols = model.featureNames.length;
 // Only the contributions a reason can name (as Recommender.recommend), tables built at start.
 const explained = reasonFeatures(model.featureNames);
 prepareContributions(model, explained);
+// The run's feature pipeline, when the pool hands over users instead of rows.
+const featurizer = features
+  ? (() => {
+      const { spec, state } = decodeFeatures(
+        features.bytes,
+        defaultPairSources(features.pairSources),
+      );
+      return runFeaturizer(spec, state);
+    })()
+  : null;
 
 parentPort?.on("message", (req: ScoreRequest) => {
   try {
-    const { p, top, contributions } = scoreCandidates(
-      model,
-      req.rows,
-      req.movies,
-      req.k,
-      explained,
-    );
+    let rows = req.rows;
+    if (!rows) {
+      if (!featurizer || !req.user)
+        throw new Error("a request without rows needs the run's features");
+      rows = featurizer.forUser(req.user, req.movies);
+    }
+    const { p, top, contributions } = scoreCandidates(model, rows, req.movies, req.k, explained);
     const bias = new Float64Array(top.length);
     const values = new Float32Array(top.length * cols);
     contributions.forEach((c, i) => {

@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { after, before, test } from "node:test";
@@ -22,7 +22,9 @@ import {
   openRecommender,
   Recommender,
   type RecommendOptions,
+  reasonFeatures,
   ScoringPool,
+  scoreCandidates,
 } from "../../src/recommend/index.js";
 import { buildApp, modelsResponse, recommenderBackend } from "../../src/serve/index.js";
 
@@ -135,6 +137,59 @@ test("scoring workers give the same lists as the main thread (recommendAsync)", 
     await pool.close(); // not rec.close(): the model and log belong to `base`
   }
   await assert.rejects(pool.score(new Float32Array(0), new Int32Array(0), 1), /closed/);
+});
+
+test("scoring workers that build the rows themselves (the run's features) give the same lists", {
+  skip,
+}, async () => {
+  const base = opened.recommender;
+  const bytes = new Uint8Array(await readFile(join(opened.runDir, "features", "state.bin")));
+  const features = { bytes, pairSources: ["mf", "knn"], featurizer: base.parts.featurizer };
+  const pool = new ScoringPool(base.parts.model, 1, { features });
+  assert.ok(pool.buildsRows);
+  const rec = new Recommender({ ...base.parts, log: undefined, scoring: pool });
+  try {
+    const asks: [number, RecommendOptions][] = [
+      [1, { k: 10 }],
+      [42, { k: 5, genres: ["Comedy"] }],
+      [414, { k: 20, minYear: 1990 }],
+      [7, { k: 10 }],
+      [3, { k: 10 }],
+      [99, { k: 10 }],
+    ];
+    // concurrently: the worker takes four, this thread scores the rest with its own featurizer
+    const got = await Promise.all(asks.map(([u, o]) => rec.recommendAsync(u, o)));
+    for (const [i, [u, o]] of asks.entries()) assert.deepEqual(got[i], base.recommend(u, o));
+    assert.ok(pool.counts.workers > 0 && pool.counts.local > 0, JSON.stringify(pool.counts));
+    // a live profile (ratings given with the user) is featurized the same way in the worker
+    const user = {
+      id: 777777,
+      index: -1,
+      ratings: {
+        movie: Int32Array.of(0, 5, 20, 300),
+        rating: Float32Array.of(5, 4, 2.5, 4.5),
+        timestamp: Float64Array.of(1.4e9, 1.41e9, 1.42e9, 1.43e9),
+      },
+    };
+    const movies = Int32Array.from({ length: 50 }, (_, i) => 7 * i + 1);
+    const explained = reasonFeatures(base.parts.model.featureNames);
+    const want = scoreCandidates(
+      base.parts.model,
+      base.parts.featurizer.forUser(user, movies),
+      movies,
+      10,
+      explained,
+    );
+    const live = await Promise.all(
+      Array.from({ length: 6 }, () => pool.scoreUser(user, movies.slice(), 10)),
+    );
+    for (const g of live) {
+      assert.deepEqual(g.p, want.p);
+      assert.deepEqual(g.top, want.top);
+    }
+  } finally {
+    await pool.close();
+  }
 });
 
 test("reasons speak of genres, neighbours and quality", { skip }, () => {

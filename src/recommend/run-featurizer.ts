@@ -1,0 +1,50 @@
+/**
+ * The run's feature pipeline at serving time, in a module of its own so that a scoring worker can
+ * build the same featurizer from the run's encoded feature state (scoring-worker.ts) without
+ * loading the store: runFeaturizer (featuresForPairs on the fitted spec + state) and the pair
+ * feature sources a spec names.
+ */
+import { CinerankError } from "../core/index.js";
+import {
+  type FeatureSpec,
+  type FeatureState,
+  featuresForPairs,
+  type PairFeatureSource,
+  userProfileFromRatings,
+} from "../features/index.js";
+import { knnFeatureSource, mfFeatureSource } from "../models/index.js";
+import type { PairFeaturizer, ServingUser } from "./types.js";
+
+/** The feature pipeline's serving path as a PairFeaturizer. */
+export function runFeaturizer(spec: FeatureSpec, state: FeatureState): PairFeaturizer {
+  // Pairs are scored as if rated at the end of the training period, as the run's own ranking
+  // evaluation does, so time-of-day/age features stay inside the range the model saw.
+  const when = spec.trainTimeRange[1];
+  return {
+    names: spec.names,
+    forUser(user: ServingUser, movies: Int32Array): Float32Array {
+      const profile = user.ratings
+        ? userProfileFromRatings(spec, state, user.ratings, user.index)
+        : user.index >= 0
+          ? user.index
+          : userProfileFromRatings(spec, state, {
+              movie: new Int32Array(0),
+              rating: new Float32Array(0),
+              timestamp: new Float64Array(0),
+            });
+      return featuresForPairs(spec, state, profile, movies, when).values;
+    },
+  };
+}
+
+/** The collaborative feature sources of the models layer, by the name a spec records. */
+export function defaultPairSources(names: readonly string[]): PairFeatureSource[] {
+  return names.map((n) => {
+    if (n === "mf") return mfFeatureSource();
+    if (n === "knn") return knnFeatureSource();
+    throw new CinerankError(
+      "ERR_MODEL_FORMAT",
+      `the run's features use an unknown pair source "${n}"`,
+    );
+  });
+}
