@@ -25,6 +25,8 @@ const EMPTY: UserRatings = {
 export class RatingBook {
   private readonly start: Int32Array;
   private readonly order: Int32Array;
+  /** Per dataset user: 1 when the store holds a movie twice for them (a live re-rating). */
+  private readonly repeats: Uint8Array;
   /** userId -> (movie index -> [rating, timestamp]) for ratings added at run time. */
   private readonly live = new Map<number, Map<number, [number, number]>>();
   private readonly merged = new Map<number, UserRatings>();
@@ -50,6 +52,19 @@ export class RatingBook {
     const fill = this.start.slice(0, nu);
     this.order = new Int32Array(n);
     for (let i = 0; i < n; i++) this.order[fill[r.user[i]]++] = i;
+    // Which users have a movie twice, found once here rather than on every lookup.
+    this.repeats = new Uint8Array(nu);
+    const stamp = new Int32Array(dataset.movies.size).fill(-1);
+    for (let u = 0; u < nu; u++) {
+      for (let j = this.start[u]; j < this.start[u + 1]; j++) {
+        const m = r.movie[this.order[j]];
+        if (stamp[m] === u) {
+          this.repeats[u] = 1;
+          break;
+        }
+        stamp[m] = u;
+      }
+    }
     this.movieCount = new Float64Array(dataset.movies.size);
     this.movieSum = new Float64Array(dataset.movies.size);
     this.movieLikes = new Float64Array(dataset.movies.size);
@@ -101,9 +116,9 @@ export class RatingBook {
     const b = this.start[u + 1];
     const r = this.dataset.ratings;
     // A store may hold a re-rating (added live) after the original: the later one wins.
-    const seen = new Map<number, number>();
-    for (let j = a; j < b; j++) seen.set(r.movie[this.order[j]], this.order[j]);
-    if (seen.size < b - a) {
+    if (this.repeats[u]) {
+      const seen = new Map<number, number>();
+      for (let j = a; j < b; j++) seen.set(r.movie[this.order[j]], this.order[j]);
       const keep = [...seen.values()].sort((x, y) => x - y);
       return {
         movie: Int32Array.from(keep, (i) => r.movie[i]),
