@@ -13,7 +13,7 @@
  * tree order: scores are bit-identical to walking the whole forest. When no row has a NaN in a
  * column the specialised trees split on, the walk drops the NaN arithmetic of each step.
  */
-import type { PredictLayout } from "./packed-tree.js";
+import { type PredictLayout, walkLayout } from "./packed-tree.js";
 import { WALK_LANES, type Walk4, walkKernel } from "./wasm-walk.js";
 
 /** Fewest rows for which looking for shared columns pays (a few µs per batch). */
@@ -177,7 +177,10 @@ export class ForestSpecializer {
       const b1 = Math.min(b0 + BLOCK, r1);
       sums.fill(0);
       if (finite) this.walkFinite(values, cols, b0, b1, t0, t1, sums);
-      else this.walk(values, cols, b0, b1, t0, t1, sums);
+      else {
+        const { rec, recF, roots, leaf, depth } = this;
+        walkLayout({ rec, recF, roots, leaf, depth }, values, cols, b0, b1, t0, t1, sums);
+      }
       for (let r = b0; r < b1; r++) out[r] += scale * sums[r - b0];
     }
     return true;
@@ -305,59 +308,7 @@ export class ForestSpecializer {
     }
   }
 
-  /** PredictLayout.addRaw's walk on the specialised trees (NaN goes as the split says). */
-  private walk(
-    values: Float32Array,
-    cols: number,
-    b0: number,
-    b1: number,
-    t0: number,
-    t1: number,
-    sums: Float64Array,
-  ): void {
-    const { rec, recF, roots, leaf, depth } = this;
-    for (let t = t0; t < t1; t++) {
-      const root = roots[t];
-      const steps = depth[t];
-      let r = b0;
-      for (; r + 4 <= b1; r += 4) {
-        const o0 = r * cols;
-        const o1 = o0 + cols;
-        const o2 = o1 + cols;
-        const o3 = o2 + cols;
-        let i0 = root;
-        let i1 = root;
-        let i2 = root;
-        let i3 = root;
-        for (let d = 0; d < steps; d++) {
-          const x0 = values[o0 + rec[i0]];
-          const x1 = values[o1 + rec[i1]];
-          const x2 = values[o2 + rec[i2]];
-          const x3 = values[o3 + rec[i3]];
-          i0 = rec[i0 + 2] + ((+(x0 > recF[i0 + 1]) | (+!(x0 <= recF[i0 + 1]) & rec[i0 + 3])) << 2);
-          i1 = rec[i1 + 2] + ((+(x1 > recF[i1 + 1]) | (+!(x1 <= recF[i1 + 1]) & rec[i1 + 3])) << 2);
-          i2 = rec[i2 + 2] + ((+(x2 > recF[i2 + 1]) | (+!(x2 <= recF[i2 + 1]) & rec[i2 + 3])) << 2);
-          i3 = rec[i3 + 2] + ((+(x3 > recF[i3 + 1]) | (+!(x3 <= recF[i3 + 1]) & rec[i3 + 3])) << 2);
-        }
-        const s = r - b0;
-        sums[s] += leaf[i0 >> 2];
-        sums[s + 1] += leaf[i1 >> 2];
-        sums[s + 2] += leaf[i2 >> 2];
-        sums[s + 3] += leaf[i3 >> 2];
-      }
-      for (; r < b1; r++) {
-        const o0 = r * cols;
-        let i0 = root;
-        for (let d = 0; d < steps; d++) {
-          const x0 = values[o0 + rec[i0]];
-          i0 = rec[i0 + 2] + ((+(x0 > recF[i0 + 1]) | (+!(x0 <= recF[i0 + 1]) & rec[i0 + 3])) << 2);
-        }
-        sums[r - b0] += leaf[i0 >> 2];
-      }
-    }
-  }
-
-  /** walk() for rows without NaN where the trees split: one comparison per step. */
+  /** walkLayout() for rows without NaN where the trees split: one comparison per step. */
   private walkFinite(
     values: Float32Array,
     cols: number,

@@ -208,7 +208,7 @@ export class PredictLayout {
     this.recF = new Float32Array(rec.buffer, rec.byteOffset, rec.length);
   }
 
-  private readonly recF: Float32Array;
+  readonly recF: Float32Array;
 
   static of(f: PackedForest): PredictLayout {
     const n = f.nodes;
@@ -278,57 +278,79 @@ export class PredictLayout {
     scale: number,
     out: Float64Array,
   ): void {
-    const { rec, recF, roots, leaf, depth } = this;
     const sums = new Float64Array(Math.min(PREDICT_BLOCK, Math.max(r1 - r0, 0)));
     for (let b0 = r0; b0 < r1; b0 += PREDICT_BLOCK) {
       const b1 = Math.min(b0 + PREDICT_BLOCK, r1);
       sums.fill(0);
-      for (let t = t0; t < t1; t++) {
-        const root = roots[t];
-        const steps = depth[t];
-        let r = b0;
-        for (; r + 4 <= b1; r += 4) {
-          const o0 = r * cols;
-          const o1 = o0 + cols;
-          const o2 = o1 + cols;
-          const o3 = o2 + cols;
-          let i0 = root;
-          let i1 = root;
-          let i2 = root;
-          let i3 = root;
-          for (let d = 0; d < steps; d++) {
-            const x0 = values[o0 + rec[i0]];
-            const x1 = values[o1 + rec[i1]];
-            const x2 = values[o2 + rec[i2]];
-            const x3 = values[o3 + rec[i3]];
-            // booleans as 0/1 bits (TurboFan: flag moves, not branches); !(x <= t) alone is x > t or NaN
-            i0 =
-              rec[i0 + 2] + ((+(x0 > recF[i0 + 1]) | (+!(x0 <= recF[i0 + 1]) & rec[i0 + 3])) << 2);
-            i1 =
-              rec[i1 + 2] + ((+(x1 > recF[i1 + 1]) | (+!(x1 <= recF[i1 + 1]) & rec[i1 + 3])) << 2);
-            i2 =
-              rec[i2 + 2] + ((+(x2 > recF[i2 + 1]) | (+!(x2 <= recF[i2 + 1]) & rec[i2 + 3])) << 2);
-            i3 =
-              rec[i3 + 2] + ((+(x3 > recF[i3 + 1]) | (+!(x3 <= recF[i3 + 1]) & rec[i3 + 3])) << 2);
-          }
-          const s = r - b0;
-          sums[s] += leaf[i0 >> 2];
-          sums[s + 1] += leaf[i1 >> 2];
-          sums[s + 2] += leaf[i2 >> 2];
-          sums[s + 3] += leaf[i3 >> 2];
-        }
-        for (; r < b1; r++) {
-          const o0 = r * cols;
-          let i0 = root;
-          for (let d = 0; d < steps; d++) {
-            const x0 = values[o0 + rec[i0]];
-            i0 =
-              rec[i0 + 2] + ((+(x0 > recF[i0 + 1]) | (+!(x0 <= recF[i0 + 1]) & rec[i0 + 3])) << 2);
-          }
-          sums[r - b0] += leaf[i0 >> 2];
-        }
-      }
+      walkLayout(this, values, cols, b0, b1, t0, t1, sums);
       for (let r = b0; r < b1; r++) out[r] += scale * sums[r - b0];
+    }
+  }
+}
+
+/** The arrays of a depth-first walk layout: PredictLayout's, or a specialised copy of them. */
+export interface WalkArrays {
+  readonly roots: Int32Array;
+  readonly rec: Int32Array;
+  /** rec's bytes as float32 (the threshold slot). */
+  readonly recF: Float32Array;
+  readonly leaf: Float32Array;
+  readonly depth: Int32Array;
+}
+
+/**
+ * Adds the leaf values of trees [t0, t1) for rows [b0, b1) to sums[r - b0]: four rows side by
+ * side, each tree walked for its depth (leaves step to themselves), NaN going the split's way.
+ */
+export function walkLayout(
+  lay: WalkArrays,
+  values: Float32Array,
+  cols: number,
+  b0: number,
+  b1: number,
+  t0: number,
+  t1: number,
+  sums: Float64Array,
+): void {
+  const { rec, recF, roots, leaf, depth } = lay;
+  for (let t = t0; t < t1; t++) {
+    const root = roots[t];
+    const steps = depth[t];
+    let r = b0;
+    for (; r + 4 <= b1; r += 4) {
+      const o0 = r * cols;
+      const o1 = o0 + cols;
+      const o2 = o1 + cols;
+      const o3 = o2 + cols;
+      let i0 = root;
+      let i1 = root;
+      let i2 = root;
+      let i3 = root;
+      for (let d = 0; d < steps; d++) {
+        const x0 = values[o0 + rec[i0]];
+        const x1 = values[o1 + rec[i1]];
+        const x2 = values[o2 + rec[i2]];
+        const x3 = values[o3 + rec[i3]];
+        // booleans as 0/1 bits (TurboFan: flag moves, not branches); !(x <= t) alone is x > t or NaN
+        i0 = rec[i0 + 2] + ((+(x0 > recF[i0 + 1]) | (+!(x0 <= recF[i0 + 1]) & rec[i0 + 3])) << 2);
+        i1 = rec[i1 + 2] + ((+(x1 > recF[i1 + 1]) | (+!(x1 <= recF[i1 + 1]) & rec[i1 + 3])) << 2);
+        i2 = rec[i2 + 2] + ((+(x2 > recF[i2 + 1]) | (+!(x2 <= recF[i2 + 1]) & rec[i2 + 3])) << 2);
+        i3 = rec[i3 + 2] + ((+(x3 > recF[i3 + 1]) | (+!(x3 <= recF[i3 + 1]) & rec[i3 + 3])) << 2);
+      }
+      const s = r - b0;
+      sums[s] += leaf[i0 >> 2];
+      sums[s + 1] += leaf[i1 >> 2];
+      sums[s + 2] += leaf[i2 >> 2];
+      sums[s + 3] += leaf[i3 >> 2];
+    }
+    for (; r < b1; r++) {
+      const o0 = r * cols;
+      let i0 = root;
+      for (let d = 0; d < steps; d++) {
+        const x0 = values[o0 + rec[i0]];
+        i0 = rec[i0 + 2] + ((+(x0 > recF[i0 + 1]) | (+!(x0 <= recF[i0 + 1]) & rec[i0 + 3])) << 2);
+      }
+      sums[r - b0] += leaf[i0 >> 2];
     }
   }
 }
