@@ -12,14 +12,15 @@
  * falls back to dotAll(). One instance per thread (calls share its scratch memory).
  */
 import {
-  assembleModule,
   Code,
+  type FuncDef,
   I32,
+  lazyModule,
   V128,
+  wasmApi,
   type WasmMemory,
   type WasmModule,
-  wasmApi,
-} from "../models/factorization/wasm-assembler.js";
+} from "../models/wasm-assembler.js";
 
 const LANES = 8;
 const PAGE = 65536;
@@ -62,7 +63,7 @@ export function dotAll(x: Float32Array, Y: Float32Array, k: number): Float32Arra
  * dots(x, y, out, blocks, k): x = k pairs (x[c], x[c]) of f64; y = blocks x k x 8 f64;
  * out = blocks x 8 f64. Requires blocks >= 1 and k >= 1.
  */
-function kernelBytes(): Uint8Array {
+function kernelFuncs(): FuncDef[] {
   // params 0 x, 1 y, 2 out, 3 blocks, 4 k; locals 5 b, 6 c, 7 xp, 8 xs, 9..12 accumulators
   const X = 0;
   const Y = 1;
@@ -110,25 +111,17 @@ function kernelBytes(): Uint8Array {
     .set(OUT);
   c.get(B).i32(1).i32Add().tee(B).get(BLOCKS).i32LtU().brIf(0);
   c.end();
-  return assembleModule([
+  return [
     {
       name: "dots",
       params: [I32, I32, I32, I32, I32],
       locals: [I32, I32, I32, V128, V128, V128, V128, V128],
       body: c,
     },
-  ]);
+  ];
 }
 
-let moduleCache: WasmModule | null | undefined;
-
-function kernelModule(): WasmModule | null {
-  if (moduleCache === undefined) {
-    const bytes = kernelBytes();
-    moduleCache = wasmApi?.validate(bytes) ? new wasmApi.Module(bytes) : null;
-  }
-  return moduleCache;
-}
+const kernelModule = lazyModule(kernelFuncs);
 
 export class FactorDots {
   /** Movies (rows of Y). */

@@ -26,7 +26,7 @@ import {
 import { AlsWasmThread, alsWasmModule, SLOT_VECTORS } from "./als-wasm-kernel.js";
 import type { RatingTriples } from "./rating-triples.js";
 import { buildSparseRows, type SparseRows } from "./sparse-rows.js";
-import { MAX_PAGES, type WasmApi, type WasmMemory, wasmApi } from "./wasm-assembler.js";
+import { MAX_PAGES, type WasmApi, type WasmMemory, wasmApi } from "../wasm-assembler.js";
 
 export interface AlsSettings {
   k: number;

@@ -22,17 +22,16 @@
 import type { HalfStepParams } from "./als-kernel.js";
 import type { SparseRows } from "./sparse-rows.js";
 import {
-  assembleModule,
   Code,
   F64,
   type FuncDef,
   I32,
+  lazyModule,
   V128,
   type ValType,
-  type WasmMemory,
-  type WasmModule,
   wasmApi,
-} from "./wasm-assembler.js";
+  type WasmMemory,
+} from "../wasm-assembler.js";
 
 /** Allocates numbered locals after the params, remembering their types. */
 class Locals {
@@ -165,21 +164,10 @@ function passFunc(mode: "resid" | "apply", R: number): FuncDef {
  */
 const RT = 4;
 
-let moduleCache: WasmModule | null | undefined;
-
 /** The compiled kernel module, or null where WebAssembly SIMD is unavailable. */
-export function alsWasmModule(): WasmModule | null {
-  if (moduleCache !== undefined) return moduleCache;
-  try {
-    const bytes = assembleModule(
-      [1, RT].flatMap((R) => [passFunc("resid", R), passFunc("apply", R)]),
-    );
-    moduleCache = wasmApi?.validate(bytes) ? new wasmApi.Module(bytes) : null;
-  } catch {
-    moduleCache = null;
-  }
-  return moduleCache;
-}
+export const alsWasmModule = lazyModule(() =>
+  [1, RT].flatMap((R) => [passFunc("resid", R), passFunc("apply", R)]),
+);
 
 type Resid = (
   idx: number,

@@ -23,15 +23,15 @@
  * JavaScript never fuses), so the wasm and JS sums are the same doubles.
  */
 import {
-  assembleModule,
   Code,
+  compileModule,
   type FuncDef,
   I32,
   V128,
   type ValType,
-  type WasmModule,
   wasmApi,
-} from "../factorization/wasm-assembler.js";
+  type WasmModule,
+} from "../wasm-assembler.js";
 
 /** Rows per block: 1 KiB per column, so a block of ~100 columns stays in the L2 cache. */
 export const GRAM_BLOCK = 128;
@@ -149,8 +149,7 @@ function gramModule(P: number, block: number): WasmModule | null {
   const key = `${P}x${block}`;
   let m = moduleCache.get(key);
   if (m === undefined) {
-    const bytes = assembleModule([tileFunc(P, block), weighFunc(P, block)]);
-    m = wasmApi?.validate(bytes) ? new wasmApi.Module(bytes) : null;
+    m = compileModule([tileFunc(P, block), weighFunc(P, block)]);
     moduleCache.set(key, m);
   }
   return m;

@@ -18,16 +18,15 @@
  * bit-identical histograms.
  */
 import {
-  assembleModule,
   Code,
   type FuncDef,
   I32,
+  lazyModule,
   V128,
   type ValType,
-  type WasmMemory,
-  type WasmModule,
   wasmApi,
-} from "../factorization/wasm-assembler.js";
+  type WasmMemory,
+} from "../wasm-assembler.js";
 
 export type { WasmMemory };
 
@@ -139,19 +138,7 @@ function split(): FuncDef {
 }
 
 const api = wasmApi;
-
-let moduleCache: WasmModule | null | undefined;
-
-function histModule(): WasmModule | null {
-  if (moduleCache !== undefined) return moduleCache;
-  try {
-    const bytes = assembleModule([hist4(), split()]);
-    moduleCache = api?.validate(bytes) ? new api.Module(bytes) : null;
-  } catch {
-    moduleCache = null;
-  }
-  return moduleCache;
-}
+const histModule = lazyModule(() => [hist4(), split()]);
 
 /** Whether the kernel can run here (WebAssembly with SIMD). */
 export function wasmHistogramAvailable(): boolean {

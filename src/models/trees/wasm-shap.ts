@@ -1,6 +1,6 @@
 /**
  * SharedSubset's per-row loops (shared-subset.ts) in WebAssembly, assembled at load time by the
- * project's writer (factorization/wasm-assembler.ts): the same arithmetic without JavaScript's
+ * project's writer (models/wasm-assembler.ts): the same arithmetic without JavaScript's
  * bounds checks and loop overheads, on data in one shared memory addressed by byte offsets.
  *
  *   vary(p, pEnd, rows, rowBytes, rowsAt, slotAt)
@@ -21,15 +21,14 @@
  *     bit-identical.
  */
 import {
-  assembleModule,
   Code,
   type FuncDef,
   I32,
+  lazyModule,
   type ValType,
-  type WasmMemory,
-  type WasmModule,
   wasmApi,
-} from "../factorization/wasm-assembler.js";
+  type WasmMemory,
+} from "../wasm-assembler.js";
 
 export type { WasmMemory };
 
@@ -207,18 +206,7 @@ function groups(): FuncDef {
 }
 
 const api = wasmApi;
-let moduleCache: WasmModule | null | undefined;
-
-function shapModule(): WasmModule | null {
-  if (moduleCache !== undefined) return moduleCache;
-  try {
-    const bytes = assembleModule([vary(), groups()]);
-    moduleCache = api?.validate(bytes) ? new api.Module(bytes) : null;
-  } catch {
-    moduleCache = null;
-  }
-  return moduleCache;
-}
+const shapModule = lazyModule(() => [vary(), groups()]);
 
 export type Vary = (
   p: number,

@@ -1,7 +1,7 @@
 /**
  * The specialised forest's walk (forest-specializer.ts, rows without NaN where the trees split)
  * in WebAssembly, assembled at load time by the project's writer
- * (factorization/wasm-assembler.ts). Four rows walk side by side as in JavaScript, without the
+ * (models/wasm-assembler.ts). Four rows walk side by side as in JavaScript, without the
  * bounds checks:
  *
  *   walk4(rowsAt, rowBytes, rows4, t0, t1, rootsAt, depthAt, leafAt, sumsAt)
@@ -16,15 +16,14 @@
  * added in the same tree order: the sums are bit-identical to the JavaScript walk.
  */
 import {
-  assembleModule,
   Code,
   type FuncDef,
   I32,
+  lazyModule,
   type ValType,
-  type WasmMemory,
-  type WasmModule,
   wasmApi,
-} from "../factorization/wasm-assembler.js";
+  type WasmMemory,
+} from "../wasm-assembler.js";
 
 export type { WasmMemory };
 
@@ -105,18 +104,7 @@ function walk4(): FuncDef {
 }
 
 const api = wasmApi;
-let moduleCache: WasmModule | null | undefined;
-
-function walkModule(): WasmModule | null {
-  if (moduleCache !== undefined) return moduleCache;
-  try {
-    const bytes = assembleModule([walk4()]);
-    moduleCache = api?.validate(bytes) ? new api.Module(bytes) : null;
-  } catch {
-    moduleCache = null;
-  }
-  return moduleCache;
-}
+const walkModule = lazyModule(() => [walk4()]);
 
 export type Walk4 = (
   rowsAt: number,

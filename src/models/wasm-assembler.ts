@@ -1,10 +1,12 @@
 /**
  * A tiny WebAssembly binary writer: just enough of the format (types, one imported shared
- * memory, functions, exports; integer / f64 / f64x2 SIMD instructions and structured control
- * flow) to emit the ALS kernel of als-wasm-kernel.ts, the Gram kernel of
- * linear/gram-accumulator.ts and the histogram / partition kernels of trees/wasm-histogram.ts at
- * load time, so the project needs no wasm toolchain and no checked-in binary. Opcode values are those of the WebAssembly core
- * specification (SIMD: the 0xFD prefix followed by a LEB128 sub-opcode).
+ * memory, functions, exports; integer / f32 / f64 / SIMD instructions and structured control
+ * flow) to emit the models' kernels at load time (ALS in factorization/, the Gram matrix in
+ * linear/, histograms, partitions, tree walks and TreeSHAP in trees/, the serving MF dot
+ * products in recommend/), so the project needs no wasm toolchain and no checked-in binary.
+ * Opcode values are those of the WebAssembly core specification (SIMD: the 0xFD prefix
+ * followed by a LEB128 sub-opcode). compileModule / lazyModule compile a kernel once and give
+ * null where the runtime lacks WebAssembly SIMD, so every caller keeps a JavaScript path.
  */
 
 export const I32 = 0x7f;
@@ -302,3 +304,22 @@ export interface WasmApi {
 /** The runtime's WebAssembly object, or undefined where there is none. */
 export const wasmApi: WasmApi | undefined = (globalThis as unknown as { WebAssembly?: WasmApi })
   .WebAssembly;
+
+/** The module of `funcs` compiled, or null where the runtime lacks WebAssembly (SIMD) or rejects it. */
+export function compileModule(funcs: FuncDef[]): WasmModule | null {
+  try {
+    const bytes = assembleModule(funcs);
+    return wasmApi?.validate(bytes) ? new wasmApi.Module(bytes) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** A getter that compiles the kernel module on first use and returns that module (or null) ever after. */
+export function lazyModule(funcs: () => FuncDef[]): () => WasmModule | null {
+  let cached: WasmModule | null | undefined;
+  return () => {
+    if (cached === undefined) cached = compileModule(funcs());
+    return cached;
+  };
+}
