@@ -29,10 +29,10 @@
  */
 import { subtractHistogram } from "./histogram.js";
 import { splitRows } from "./row-partition.js";
-import { findBestSplit, RES_FIELDS, type SplitParams } from "./splitter.js";
 import {
   blockOff,
   buildRows,
+  evalFeatures,
   KIND_LFINISH,
   KIND_LHIST,
   KIND_LPART,
@@ -150,32 +150,8 @@ function subtractAndEval(ws: Workspace, o: number, a: number, b: number): void {
 
 /** Best split per feature feats[a..b) of eval set e, whose histogram is at off. */
 function evalSet(ws: Workspace, e: number, off: number, a: number, b: number): void {
-  const P = ws.params;
-  const sp: SplitParams = { lambda: P[0], gamma: P[1], minChildWeight: P[2], minRowsPerLeaf: P[3] };
-  const cols = ws.cols;
-  const G = ws.evalGHN[3 * e];
-  const H = ws.evalGHN[3 * e + 1];
-  const N = ws.evalGHN[3 * e + 2];
-  for (let j = a; j < b; j++) {
-    const f = ws.feats[j];
-    const rOff = (e * cols + f) * RES_FIELDS;
-    if (ws.masks[e * cols + f] === 0) ws.res[rOff] = Number.NEGATIVE_INFINITY;
-    else
-      findBestSplit(
-        ws.hist,
-        off,
-        ws.layout,
-        f,
-        ws.nBins[f],
-        ws.missingBin[f],
-        G,
-        H,
-        N,
-        sp,
-        ws.res,
-        rOff,
-      );
-  }
+  const S = ws.evalGHN;
+  evalFeatures(ws, e, off, S[3 * e], S[3 * e + 1], S[3 * e + 2], a, b);
 }
 
 /** Stable split of idx[a..b): left rows to partL[a..), right rows to partR[a..); returns a + left. */

@@ -724,17 +724,7 @@ function buildSubset(
       // A group without a wanted feature adds nothing to the wanted features.
       if (wq.length > 0) mine.push({ a, b, parent, root, wq });
     };
-    for (let i = root; i < end; i++) {
-      if (f.feature[i] < 0) continue;
-      const l = f.left[i];
-      const la = f.feature[l] < 0 ? leafOf[l] : -1;
-      const lb = f.feature[l + 1] < 0 ? leafOf[l + 1] : -1;
-      if (la >= 0 && lb >= 0 && sameFeatures(tb, la, lb)) add(la, lb, i);
-      else {
-        if (la >= 0) add(la, -1, i);
-        if (lb >= 0) add(lb, -1, i);
-      }
-    }
+    eachLeafGroup(f, tb, leafOf, root, end, add);
     let need = 0;
     for (const q of mine) need += (1 << tb.leafDepth[q.a]) * (q.b >= 0 ? 2 : 1) * q.wq.length;
     // A tree is grouped whole or not at all (then the leaf tables explain it).
@@ -794,8 +784,34 @@ export function leafContribution(tb: LeafTables, l: number, s: number, q: number
   return -tb.table[base + s];
 }
 
+/**
+ * The leaf groups of the tree whose nodes are [root, end): for each split whose children are
+ * both leaves with the same path features, add(left, right, split) (one table serves the pair);
+ * every other leaf alone, add(leaf, -1, its parent). leafOf maps a node to its leaf number.
+ */
+export function eachLeafGroup(
+  f: PackedForest,
+  tb: LeafTables,
+  leafOf: Int32Array,
+  root: number,
+  end: number,
+  add: (a: number, b: number, parent: number) => void,
+): void {
+  for (let i = root; i < end; i++) {
+    if (f.feature[i] < 0) continue;
+    const l = f.left[i];
+    const la = f.feature[l] < 0 ? leafOf[l] : -1;
+    const lb = f.feature[l + 1] < 0 ? leafOf[l + 1] : -1;
+    if (la >= 0 && lb >= 0 && sameFeatures(tb, la, lb)) add(la, lb, i);
+    else {
+      if (la >= 0) add(la, -1, i);
+      if (lb >= 0) add(lb, -1, i);
+    }
+  }
+}
+
 /** Two leaves with the same distinct path features in the same order (siblings always are). */
-export function sameFeatures(tb: LeafTables, a: number, b: number): boolean {
+function sameFeatures(tb: LeafTables, a: number, b: number): boolean {
   const d = tb.leafDepth[a];
   if (tb.leafDepth[b] !== d) return false;
   for (let q = 0; q < d; q++)

@@ -21,7 +21,7 @@
  */
 import type { PackedForest } from "./packed-tree.js";
 import type { LeafTables, SubsetExplainer } from "./shap.js";
-import { leafContribution, sameFeatures } from "./shap.js";
+import { eachLeafGroup, leafContribution } from "./shap.js";
 import { GROUP_BYTES, type Groups, shapKernel, VARY_BYTES, type Vary } from "./wasm-shap.js";
 
 /** Int32 fields per group in SharedSubset.g. */
@@ -535,17 +535,7 @@ export function buildSharedSubset(
         sSlotB: sGlobal(b >= 0 ? sSlotOf[tb.leafNode[b] - root] : sSlotOf[node]),
       });
     };
-    for (let i = root; i < end; i++) {
-      if (f.feature[i] < 0) continue;
-      const l = f.left[i];
-      const la = f.feature[l] < 0 ? leafOf[l] : -1;
-      const lb = f.feature[l + 1] < 0 ? leafOf[l + 1] : -1;
-      if (la >= 0 && lb >= 0 && sameFeatures(tb, la, lb)) add(la, lb, i);
-      else {
-        if (la >= 0) add(la, -1, i);
-        if (lb >= 0) add(lb, -1, i);
-      }
-    }
+    eachLeafGroup(f, tb, leafOf, root, end, add);
     let need = 0;
     for (const q of mine) need += (1 << tb.leafDepth[q.a]) * (q.b >= 0 ? 2 : 1) * q.wanted.length;
     if (entries + need > budget) continue;

@@ -513,34 +513,49 @@ export function executeJob(ws: Workspace, part: number, allParts: number): void 
   if (J[J_PARENT_SLOT] >= 0) {
     subtractHistogram(ws.hist, J[J_PARENT_SLOT] * size, buildOff, ws.layout, ws.feats, a, b);
   }
+  for (let e = 0; e < J[J_NEVALS]; e++) {
+    const F = ws.jobF;
+    evalFeatures(ws, e, J[J_EVAL_SLOT + e] * size, F[3 * e], F[3 * e + 1], F[3 * e + 2], a, b);
+  }
+}
+
+/**
+ * Best split of each feature feats[a..b) for evaluation e (a node whose histogram is at off and
+ * whose gradient, hessian and row sums are G, H, N) into its rows of res; features masked out
+ * for e get -Infinity. The node-by-node HIST job and the level jobs' LFINISH both end here.
+ */
+export function evalFeatures(
+  ws: Workspace,
+  e: number,
+  off: number,
+  G: number,
+  H: number,
+  N: number,
+  a: number,
+  b: number,
+): void {
   const P = ws.params;
   const sp: SplitParams = { lambda: P[0], gamma: P[1], minChildWeight: P[2], minRowsPerLeaf: P[3] };
   const cols = ws.cols;
-  for (let e = 0; e < J[J_NEVALS]; e++) {
-    const off = J[J_EVAL_SLOT + e] * size;
-    const G = ws.jobF[3 * e];
-    const H = ws.jobF[3 * e + 1];
-    const N = ws.jobF[3 * e + 2];
-    for (let j = a; j < b; j++) {
-      const f = ws.feats[j];
-      const rOff = (e * cols + f) * RES_FIELDS;
-      if (ws.masks[e * cols + f] === 0) ws.res[rOff] = Number.NEGATIVE_INFINITY;
-      else
-        findBestSplit(
-          ws.hist,
-          off,
-          ws.layout,
-          f,
-          ws.nBins[f],
-          ws.missingBin[f],
-          G,
-          H,
-          N,
-          sp,
-          ws.res,
-          rOff,
-        );
-    }
+  for (let j = a; j < b; j++) {
+    const f = ws.feats[j];
+    const rOff = (e * cols + f) * RES_FIELDS;
+    if (ws.masks[e * cols + f] === 0) ws.res[rOff] = Number.NEGATIVE_INFINITY;
+    else
+      findBestSplit(
+        ws.hist,
+        off,
+        ws.layout,
+        f,
+        ws.nBins[f],
+        ws.missingBin[f],
+        G,
+        H,
+        N,
+        sp,
+        ws.res,
+        rOff,
+      );
   }
 }
 
