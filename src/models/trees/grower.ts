@@ -576,27 +576,31 @@ export class Grower {
         this.runUnits(KIND_LFINISH, v, parallel);
       }
     }
-    for (let e = 0; e < evalNodes.length; e++) {
-      const node = evalNodes[e];
-      let best = Number.NEGATIVE_INFINITY;
-      let bf = -1;
-      for (let j = 0; j < nf; j++) {
-        const f = feats[j];
-        const g = ws.res[(e * cols + f) * RES_FIELDS];
-        if (g > best) {
-          best = g;
-          bf = f;
-        }
+    for (let e = 0; e < evalNodes.length; e++) this.takeBest(evalNodes[e], e, nf);
+  }
+
+  /** The best of evaluation e's per-feature splits (res rows of feats[0..nf)) onto its node. */
+  private takeBest(node: OpenNode, e: number, nf: number): void {
+    const ws = this.ws;
+    const cols = ws.cols;
+    let best = Number.NEGATIVE_INFINITY;
+    let bf = -1;
+    for (let j = 0; j < nf; j++) {
+      const f = ws.feats[j];
+      const g = ws.res[(e * cols + f) * RES_FIELDS];
+      if (g > best) {
+        best = g;
+        bf = f;
       }
-      node.gain = best;
-      if (bf >= 0) {
-        const o = (e * cols + bf) * RES_FIELDS;
-        node.feature = bf;
-        node.bin = ws.res[o + 1];
-        node.defaultLeft = ws.res[o + 2];
-        node.GL = ws.res[o + 3];
-        node.HL = ws.res[o + 4];
-      }
+    }
+    node.gain = best;
+    if (bf >= 0) {
+      const o = (e * cols + bf) * RES_FIELDS;
+      node.feature = bf;
+      node.bin = ws.res[o + 1];
+      node.defaultLeft = ws.res[o + 2];
+      node.GL = ws.res[o + 3];
+      node.HL = ws.res[o + 4];
     }
   }
 
@@ -873,28 +877,7 @@ export class Grower {
     }
     J[J_PHASE] = 0;
     run();
-    for (let e = 0; e < evals.length; e++) {
-      const node = evals[e][0];
-      let best = Number.NEGATIVE_INFINITY;
-      let bf = -1;
-      for (let j = 0; j < nf; j++) {
-        const f = ws.feats[j];
-        const g = ws.res[(e * cols + f) * RES_FIELDS];
-        if (g > best) {
-          best = g;
-          bf = f;
-        }
-      }
-      node.gain = best;
-      if (bf >= 0) {
-        const o = (e * cols + bf) * RES_FIELDS;
-        node.feature = bf;
-        node.bin = ws.res[o + 1];
-        node.defaultLeft = ws.res[o + 2];
-        node.GL = ws.res[o + 3];
-        node.HL = ws.res[o + 4];
-      }
-    }
+    for (let e = 0; e < evals.length; e++) this.takeBest(evals[e][0], e, nf);
   }
 }
 
