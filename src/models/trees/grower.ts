@@ -273,10 +273,15 @@ export class Grower {
       const [L, R] = this.split(t, node, mid, nodeG, nodeH);
       leaves++;
       this.evalChildren(node, L, R);
-      for (const c of [L, R]) {
-        if (c.gain > Number.NEGATIVE_INFINITY) heap.push(c);
-        else this.free(c.slot);
-      }
+      this.keepSplittable([L, R], heap);
+    }
+  }
+
+  /** Nodes with a usable split go on to `open` (push); the others' histogram slots are freed. */
+  private keepSplittable(nodes: OpenNode[], open: OpenNode[]): void {
+    for (const c of nodes) {
+      if (c.gain > Number.NEGATIVE_INFINITY) open.push(c);
+      else this.free(c.slot);
     }
   }
 
@@ -381,10 +386,7 @@ export class Grower {
       this.runBuilds(builds);
       for (const s of temps) this.free(s);
       level = [];
-      for (const c of children) {
-        if (c.gain > Number.NEGATIVE_INFINITY) level.push(c);
-        else this.free(c.slot);
-      }
+      this.keepSplittable(children, level);
     }
   }
 

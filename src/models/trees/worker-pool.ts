@@ -133,7 +133,8 @@ export class WorkerPool implements JobRunner {
     this.runJob(ws);
   }
 
-  private runJob(ws: Workspace): void {
+  /** Publishes the job written in ws to the workers; returns its part count. */
+  private startJob(ws: Workspace): number {
     const ctrl = this.ctrl;
     const n = jobParts(ws, this.chunks);
     Atomics.store(ctrl, DONE, 0);
@@ -142,6 +143,12 @@ export class WorkerPool implements JobRunner {
     Atomics.store(ctrl, NEXT, n << PART_BITS);
     Atomics.add(ctrl, GEN, 1);
     Atomics.notify(ctrl, GEN);
+    return n;
+  }
+
+  private runJob(ws: Workspace): void {
+    const ctrl = this.ctrl;
+    const n = this.startJob(ws);
     claimChunks(ws, ctrl);
     for (;;) {
       const d = Atomics.load(ctrl, DONE);
@@ -162,12 +169,7 @@ export class WorkerPool implements JobRunner {
     const s = jobStats(profile, name);
     const ctrl = this.ctrl;
     const t0 = sharedClock();
-    const n = jobParts(ws, this.chunks);
-    Atomics.store(ctrl, DONE, 0);
-    Atomics.store(ctrl, CMD, CMD_JOB);
-    Atomics.store(ctrl, NEXT, n << PART_BITS);
-    Atomics.add(ctrl, GEN, 1);
-    Atomics.notify(ctrl, GEN);
+    const n = this.startJob(ws);
     const mine = claimChunks(ws, ctrl, t, 0);
     const t1 = sharedClock();
     for (;;) {
