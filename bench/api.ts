@@ -6,8 +6,9 @@
  *      trained once with the train pipeline into $TMPDIR/cinerank-bench-api (private store,
  *      reused by later runs of the bench)
  *   2. in process: top-10 recommendations for random known users (p50/p95/p99 latency)
- *   3. `cinerank serve` in a child process on loopback; autocannon (this process) with
- *      50 connections for 30 s on GET /api/users/:id/recommendations?k=10, random user ids,
+ *   3. `cinerank serve` in a child process on loopback; autocannon (this process) or wrk
+ *      (`--load wrk`; bench/http-load.ts) with 50 connections for 30 s on
+ *      GET /api/users/:id/recommendations?k=10, random user ids,
  *      the server's recommendation cache off unless `--cache N`; its resident memory sampled
  *      every second
  *
@@ -18,6 +19,7 @@
  * request (pino, info level) to a file, as a deployment would.
  *
  *   node dist/bench/api.js [--run DIR | --model gbdt|lr|rf] [--duration 30] [--connections 50]
+ *                          [--load autocannon|wrk]  (load generator; default autocannon)
  *                          [--cache N]   (server recommendation cache; default 0 = off)
  *                          [--data DIR] [--store FILE]  (with --run: default the run's data
  *                                         folder, and a store in the bench's cache folder)
@@ -34,11 +36,11 @@ import { createServer } from "node:net";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import autocannon from "autocannon";
 import * as artifacts from "../src/artifacts/index.js";
 import { rngFor } from "../src/core/index.js";
 import { loadDataset } from "../src/data/index.js";
 import { openRecommender } from "../src/recommend/index.js";
+import { httpLoad } from "./http-load.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const DATA = resolve(ROOT, "..", "shared", "data", "ml-latest-small");
@@ -61,6 +63,9 @@ function cpuSecondsOf(pid: number): number {
   // fields 14 and 15 of stat (utime, stime); f starts at field 3
   return (Number(f[11]) + Number(f[12])) / 100;
 }
+
+/** Latency in ms: whole ms as autocannon reports them, wrk's microseconds to 0.1 ms. */
+const fmtMs = (ms: number) => (Number.isInteger(ms) ? String(ms) : ms.toFixed(1));
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
@@ -126,6 +131,9 @@ async function main(): Promise<void> {
   const connections = Number(arg("connections", "50"));
   // Scoring worker threads of the server ("" = its default: one per core but one, for trees).
   const workers = arg("workers", "");
+  const tool = arg("load", "autocannon");
+  if (tool !== "autocannon" && tool !== "wrk")
+    throw new Error(`--load expects autocannon or wrk, got ${tool}`);
   const cacheDir = join(tmpdir(), "cinerank-bench-api");
   await mkdir(cacheDir, { recursive: true });
   const ownRun = process.argv.includes("--run");
@@ -239,27 +247,23 @@ async function main(): Promise<void> {
     await waitHealthy(url, child);
     const pid = child.pid ?? 0;
     const rssStart = rssOf(pid);
-    const requests = [
-      {
-        method: "GET" as const,
-        setupRequest: (req: { path?: string }) => {
-          req.path = `/api/users/${users[rng.int(users.length)]}/recommendations?k=10`;
-          return req;
-        },
-      },
-    ];
+    const load0 = {
+      url,
+      path: (u: number) => `/api/users/${u}/recommendations?k=10`,
+      users,
+      random: () => rng.next(),
+      connections,
+    };
     // Warm-up (JIT, caches of the runtime), not counted.
-    await autocannon({ url, connections, duration: 5, requests });
+    await httpLoad(tool, { ...load0, seconds: 5 });
     const rss: number[] = [];
     const sampler = setInterval(() => rss.push(rssOf(pid)), 1000);
     rss.push(rssOf(pid));
     const httpLoadBefore = load();
     const serverCpu0 = cpuSecondsOf(pid);
-    const benchCpu0 = process.cpuUsage();
     const wall0 = performance.now();
-    const result = await autocannon({ url, connections, duration, requests });
+    const result = await httpLoad(tool, { ...load0, seconds: duration });
     const wall = (performance.now() - wall0) / 1000;
-    const benchCpu = process.cpuUsage(benchCpu0);
     const serverCpu = cpuSecondsOf(pid) - serverCpu0;
     const httpLoadAfter = load();
     clearInterval(sampler);
@@ -267,19 +271,19 @@ async function main(): Promise<void> {
     const third = rss[Math.floor(rss.length / 3)];
     const last = rss[rss.length - 1];
     const errors = result.errors + result.timeouts + result.non2xx;
-    const total = result.requests.total;
+    const total = result.total;
     const logLines = readFileSync(logFile, "utf8")
       .split("\n")
       .filter((l) => l.includes('"request"')).length;
     const rows: [string, string, string, boolean | null][] = [
       [
         "requests/s (mean)",
-        result.requests.average.toFixed(0),
+        result.requestsPerSecond.toFixed(0),
         ">= 500",
-        result.requests.average >= 500,
+        result.requestsPerSecond >= 500,
       ],
-      ["latency p50 (ms)", String(result.latency.p50), "", null],
-      ["latency p99 (ms)", String(result.latency.p99), "<= 50", result.latency.p99 <= 50],
+      ["latency p50 (ms)", fmtMs(result.p50), "", null],
+      ["latency p99 (ms)", fmtMs(result.p99), "<= 50", result.p99 <= 50],
       [
         "requests / errors / timeouts / non-2xx",
         `${total} / ${result.errors} / ${result.timeouts} / ${result.non2xx}`,
@@ -287,8 +291,8 @@ async function main(): Promise<void> {
         errors === 0,
       ],
       [
-        "wall s / server CPU s (ms per request) / autocannon CPU s",
-        `${wall.toFixed(1)} / ${serverCpu.toFixed(1)} (${((serverCpu * 1000) / Math.max(1, total)).toFixed(2)}) / ${((benchCpu.user + benchCpu.system) / 1e6).toFixed(1)}`,
+        `wall s / server CPU s (ms per request) / ${tool} CPU s`,
+        `${wall.toFixed(1)} / ${serverCpu.toFixed(1)} (${((serverCpu * 1000) / Math.max(1, total)).toFixed(2)}) / ${result.generatorCpu.toFixed(1)}`,
         "",
         null,
       ],
@@ -308,7 +312,7 @@ async function main(): Promise<void> {
     ];
     const out = [
       table(
-        `bench:api — ${opened.dataset.release} (${users.length} users, ${movies} movies), model ${model}, ${connections} connections x ${duration} s, loopback, ${cache > 0 ? `server cache ${cache} lists` : "no caching"}, scoring workers ${workers || `default (one per core but one for trees: ${Math.max(1, availableParallelism() - 1)}, plus the main thread when they are busy)`}`,
+        `bench:api — ${opened.dataset.release} (${users.length} users, ${movies} movies), model ${model}, ${tool}, ${connections} connections x ${duration} s, loopback, ${cache > 0 ? `server cache ${cache} lists` : "no caching"}, scoring workers ${workers || `default (one per core but one for trees: ${Math.max(1, availableParallelism() - 1)}, plus the main thread when they are busy)`}`,
         rows,
       ),
       table(inTitle, inProcess),
