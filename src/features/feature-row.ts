@@ -35,8 +35,7 @@ export function writeFeatureRow(
 
 /**
  * The columns of a row that do not depend on the movie: the user block, rating hour and
- * weekday, demographics. (A caller writing one user's rows at one time may copy them from the
- * row before; writeMovieColumns then completes each row.)
+ * weekday, demographics. (ServingRows writes them once for one user's rows at one time.)
  */
 export function writeUserColumns(
   L: FeatureLayout,
@@ -66,18 +65,9 @@ export function writeUserColumns(
   }
 }
 
-/** Offsets within a row of the columns writeMovieColumns writes. */
-export function movieColumnOffsets(L: FeatureLayout): Int32Array {
-  const out: number[] = [];
-  for (let j = 0; j < L.movieWidth; j++) out.push(L.movieStart + j);
-  out.push(L.interactionStart, L.interactionStart + 1);
-  if (L.dim > 0) out.push(L.interactionStart + 4);
-  return Int32Array.from(out);
-}
-
 /** The columns that depend on the movie: the movie block, genre match, movie age, content cosine
- * (movieColumnOffsets lists them). */
-export function writeMovieColumns(
+ * (ServingRows computes the same values for many movies at once). */
+function writeMovieColumns(
   L: FeatureLayout,
   ub: Float32Array,
   ubo: number,

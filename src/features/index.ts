@@ -15,3 +15,5 @@ export * from "./text/tokenizer.js";
 export * from "./user-profile.js";
 export * from "./user-sums.js";
 export * from "./export-feature-table.js";
+export * from "./serving-rows.js";
+export * from "./user-row-inputs.js";

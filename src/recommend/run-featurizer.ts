@@ -1,15 +1,16 @@
 /**
  * The run's feature pipeline at serving time, in a module of its own so that a scoring worker can
  * build the same featurizer from the run's encoded feature state (scoring-worker.ts) without
- * loading the store: runFeaturizer (featuresForPairs on the fitted spec + state) and the pair
- * feature sources a spec names.
+ * loading the store: runFeaturizer (the rows featuresForPairs gives, written by ServingRows on the
+ * fitted spec + state) and the pair feature sources a spec names.
  */
 import { CinerankError } from "../core/index.js";
 import {
   type FeatureSpec,
   type FeatureState,
-  featuresForPairs,
   type PairFeatureSource,
+  servingRows,
+  userProfile,
   userProfileFromRatings,
 } from "../features/index.js";
 import { knnFeatureSource, mfFeatureSource } from "../models/index.js";
@@ -20,19 +21,22 @@ export function runFeaturizer(spec: FeatureSpec, state: FeatureState): PairFeatu
   // Pairs are scored as if rated at the end of the training period, as the run's own ranking
   // evaluation does, so time-of-day/age features stay inside the range the model saw.
   const when = spec.trainTimeRange[1];
+  const rows = servingRows(spec, state);
   return {
     names: spec.names,
     forUser(user: ServingUser, movies: Int32Array): Float32Array {
       const profile = user.ratings
         ? userProfileFromRatings(spec, state, user.ratings, user.index)
         : user.index >= 0
-          ? user.index
+          ? userProfile(spec, state, user.index)
           : userProfileFromRatings(spec, state, {
               movie: new Int32Array(0),
               rating: new Float32Array(0),
               timestamp: new Float64Array(0),
             });
-      return featuresForPairs(spec, state, profile, movies, when).values;
+      const out = new Float32Array(movies.length * spec.layout.cols);
+      rows.write(profile, movies, when, out);
+      return out;
     },
   };
 }

@@ -147,7 +147,7 @@ export class BiasedMfModel {
 
   /**
    * predict(u, m) into out[o] and dot(u, m) into out[o + 1], the dot product computed once (the
-   * feature source writes both for every candidate of a ranking).
+   * feature source writes both for every pair of a training matrix).
    */
   predictAndDot(u: number, m: number, out: Float32Array, o: number): void {
     const d = this.dot(u, m);
@@ -157,6 +157,40 @@ export class BiasedMfModel {
     if (this.config.clip) p = Math.min(this.maxRating, Math.max(this.minRating, p));
     out[o] = p;
     out[o + 1] = d;
+  }
+
+  /**
+   * predictAndDot(u, movies[i], out, i * stride + offset) for every i — one user's candidates
+   * in one loop, the user's side looked up once (same sums in the same order: same values).
+   */
+  predictAndDotUser(
+    u: number,
+    movies: Int32Array,
+    out: Float32Array,
+    stride: number,
+    offset: number,
+  ): void {
+    const { k, mu, movieFactors: mf, movieBias, movieCount, nMovies, minRating, maxRating } = this;
+    const known = this.knowsUser(u);
+    const bias = known ? this.userBias[u] : 0;
+    const uf = known ? this.userFactors.subarray(u * k, (u + 1) * k) : new Float32Array(k);
+    const clip = this.config.clip;
+    for (let i = 0; i < movies.length; i++) {
+      const m = movies[i];
+      const knownMovie = m >= 0 && m < nMovies && movieCount[m] > 0;
+      let d = 0;
+      if (known && knownMovie) {
+        const mo = m * k;
+        for (let c = 0; c < k; c++) d += uf[c] * mf[mo + c];
+      }
+      let p = mu + d;
+      if (known) p += bias;
+      if (knownMovie) p += movieBias[m];
+      if (clip) p = Math.min(maxRating, Math.max(minRating, p));
+      const o = i * stride + offset;
+      out[o] = p;
+      out[o + 1] = d;
+    }
   }
 
   predictMany(users: Int32Array, movies: Int32Array): Float32Array {
@@ -197,20 +231,34 @@ export class BiasedMfModel {
     return { factors: Float32Array.from(b.subarray(0, k)), bias: b[k] };
   }
 
-  /** Predicted rating of movie m for a folded-in user (see foldInUser). */
-  predictFolded(
+  /**
+   * Predicted rating and dot product of movies[i] for a folded-in user (see foldInUser) into
+   * out[i * stride + offset] and the next column.
+   */
+  predictFoldedUser(
     user: { factors: Float32Array; bias: number },
-    m: number,
-  ): { pred: number; dot: number } {
-    let dot = 0;
-    let p = this.mu + user.bias;
-    if (this.knowsMovie(m)) {
-      const o = m * this.k;
-      for (let c = 0; c < this.k; c++) dot += user.factors[c] * this.movieFactors[o + c];
-      p += this.movieBias[m] + dot;
+    movies: Int32Array,
+    out: Float32Array,
+    stride: number,
+    offset: number,
+  ): void {
+    const { k, mu, movieFactors: mf, movieBias, movieCount, nMovies, minRating, maxRating } = this;
+    const uf = user.factors;
+    const clip = this.config.clip;
+    for (let i = 0; i < movies.length; i++) {
+      const m = movies[i];
+      let dot = 0;
+      let p = mu + user.bias;
+      if (m >= 0 && m < nMovies && movieCount[m] > 0) {
+        const o = m * k;
+        for (let c = 0; c < k; c++) dot += uf[c] * mf[o + c];
+        p += movieBias[m] + dot;
+      }
+      if (clip) p = Math.min(maxRating, Math.max(minRating, p));
+      const o = i * stride + offset;
+      out[o] = p;
+      out[o + 1] = dot;
     }
-    if (this.config.clip) p = Math.min(this.maxRating, Math.max(this.minRating, p));
-    return { pred: p, dot };
   }
 
   userEmbedding(u: number): Float32Array {

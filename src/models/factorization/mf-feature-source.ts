@@ -40,16 +40,10 @@ class MfScorer implements PairScorer {
     stride: number,
     offset: number,
   ): void {
-    if (!user.ratings) {
-      for (let i = 0; i < movies.length; i++)
-        this.model.predictAndDot(user.index, movies[i], out, i * stride + offset);
-      return;
-    }
-    const folded = this.model.foldInUser(user.ratings.movie, user.ratings.rating);
-    for (let i = 0; i < movies.length; i++) {
-      const { pred, dot } = this.model.predictFolded(folded, movies[i]);
-      out[i * stride + offset] = pred;
-      out[i * stride + offset + 1] = dot;
+    if (!user.ratings) this.model.predictAndDotUser(user.index, movies, out, stride, offset);
+    else {
+      const folded = this.model.foldInUser(user.ratings.movie, user.ratings.rating);
+      this.model.predictFoldedUser(folded, movies, out, stride, offset);
     }
   }
 

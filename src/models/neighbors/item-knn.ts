@@ -214,28 +214,56 @@ export class ItemKnnModel {
     for (let j = 0; j < profile.rating.length; j++) mean += profile.rating[j];
     mean = profile.rating.length ? mean / profile.rating.length : 0;
     const centred = Float32Array.from(profile.rating, (r) => r - mean);
-    const st = this.loadProfile(profile.movie, centred);
-    for (let i = 0; i < movies.length; i++) this.scoreLoaded(movies[i], st, out, stride, offset, i);
+    this.scoreDense(profile.movie, centred, movies, out, stride, offset);
   }
 
   /** Score movies for a known user (fitted ratings). */
   scoreUser(u: number, movies: Int32Array, out: Float32Array, stride = 2, offset = 0): void {
-    const st = this.loadUser(u);
-    this.scoreAllLoaded(movies, st, out, stride, offset);
+    const r = this.userRows;
+    const known = u >= 0 && u < this.nUsers;
+    const from = known ? r.ptr[u] : 0;
+    const to = known ? r.ptr[u + 1] : 0;
+    this.scoreDense(
+      r.idx.subarray(from, to),
+      r.val.subarray(from, to),
+      movies,
+      out,
+      stride,
+      offset,
+    );
   }
 
+  /** Dense per-movie tables of one user's ratings for scoreDense (zero between calls). */
+  private denseValue: Float32Array | null = null;
+  private denseRated: Float32Array | null = null;
+
   /**
-   * scoreLoaded for every movie, with the lists and the lookup in locals (a serving request
-   * scores a few hundred candidates of one user; same sums in the same order).
+   * scoreLoaded for every movie of one user (a serving request scores a few hundred
+   * candidates): the user's centred ratings are scattered into dense tables that are 0 for
+   * movies the user did not rate, so each neighbour adds s * value and s * rated without a
+   * test — an unrated neighbour adds +0 to sums that start at +0 with positive similarities,
+   * which leaves them unchanged: the same sums, in the same order, as scoreLoaded. The tables
+   * are cleared again afterwards.
    */
-  private scoreAllLoaded(
+  private scoreDense(
+    rated: Int32Array,
+    centred: Float32Array,
     movies: Int32Array,
-    st: number,
     out: Float32Array,
     stride: number,
     offset: number,
   ): void {
-    const { ptr, nbr, sim, mark, value, nMovies } = this;
+    const { ptr, nbr, sim, nMovies } = this;
+    this.denseValue ??= new Float32Array(nMovies);
+    this.denseRated ??= new Float32Array(nMovies);
+    const value = this.denseValue;
+    const has = this.denseRated;
+    for (let j = 0; j < rated.length; j++) {
+      const m = rated[j];
+      if (m < 0 || m >= nMovies) continue;
+      value[m] = centred[j];
+      has[m] = 1;
+    }
     for (let i = 0; i < movies.length; i++) {
       const m = movies[i];
       let num = 0;
@@ -245,15 +273,20 @@ export class ItemKnnModel {
         const end = ptr[m + 1];
         for (let p = ptr[m]; p < end; p++) {
           const j = nbr[p];
-          if (mark[j] !== st) continue;
           const s = sim[p];
           num += s * value[j];
-          den += s;
-          n++;
+          den += s * has[j];
+          n += has[j];
         }
       }
       out[i * stride + offset] = den > 0 ? num / den : 0;
       out[i * stride + offset + 1] = n;
+    }
+    for (let j = 0; j < rated.length; j++) {
+      const m = rated[j];
+      if (m < 0 || m >= nMovies) continue;
+      value[m] = 0;
+      has[m] = 0;
     }
   }
 
