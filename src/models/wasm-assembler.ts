@@ -114,6 +114,9 @@ export class Code {
   i32Eq(): this {
     return this.op(0x46);
   }
+  i32Eqz(): this {
+    return this.op(0x45);
+  }
   i32LtU(): this {
     return this.op(0x49);
   }
@@ -190,6 +193,20 @@ export class Code {
   }
   f64x2Mul(): this {
     return this.simd(0xf2);
+  }
+  /** Lane-wise bit equality of four int32 (all ones where equal). */
+  i32x4Eq(): this {
+    return this.simd(0x37);
+  }
+  /** Lane-wise float32 x != y (all ones where not equal, so where x is NaN for x != x). */
+  f32x4Ne(): this {
+    return this.simd(0x42);
+  }
+  v128And(): this {
+    return this.simd(0x4e);
+  }
+  v128Or(): this {
+    return this.simd(0x50);
   }
   /** `block` with no result (a br_if to it jumps past its end); close with end(). */
   block(): this {

@@ -12,20 +12,30 @@
  * to itself), so the rows reach the same leaves and add the same float32 leaf values in the same
  * tree order: scores are bit-identical to walking the whole forest. When no row has a NaN in a
  * column the specialised trees split on, the walk drops the NaN arithmetic of each step.
+ *
+ * A batch of up to WASM_ROWS rows is done in WebAssembly (wasm-walk.ts) once its rows are
+ * copied into the kernel's memory: the scan for shared columns and NaN (SIMD, four columns at
+ * a time), the specialised copy (from a copy of the forest kept in the kernel's memory) and the
+ * walk, eight rows side by side. The JavaScript path (no WebAssembly, NaN where the trees
+ * split, larger batches) does the same in the same order.
  */
 import { type PredictLayout, walkLayout } from "./packed-tree.js";
-import { WALK_LANES, type Walk4, walkKernel } from "./wasm-walk.js";
+import { LEAF_FEATURE, WALK_LANES, type WalkKernel, walkKernel } from "./wasm-walk.js";
 
 /** Fewest rows for which looking for shared columns pays (a few µs per batch). */
 export const SPECIALIZE_MIN_ROWS = 32;
 /** Rows per block of the walk (feature values and partial sums stay in cache). */
 const BLOCK = 4096;
-/** Rows per call of the WebAssembly walk (copied into its memory). */
-const WASM_BLOCK = 1024;
+/** Most rows the WebAssembly path takes (copied into its memory at once; more walk in JavaScript). */
+const WASM_ROWS = 4096;
 
-/** The WebAssembly walk and its memory: records at 0, then leaves, roots, depths, rows, sums. */
+/**
+ * The WebAssembly kernel (wasm-walk.ts) and its memory: specialised records at 0, their leaf
+ * values, roots and depths; the source forest in specialize's record format and its roots; the
+ * scan's column flags; specialize's stack; the rows; the sums.
+ */
 interface Kernel {
-  walk4: Walk4;
+  fns: WalkKernel;
   cols: number;
   i32: Int32Array;
   f32: Float32Array;
@@ -33,6 +43,10 @@ interface Kernel {
   leafAt: number;
   rootsAt: number;
   depthAt: number;
+  srcRootsAt: number;
+  eqAt: number;
+  nanAt: number;
+  stackAt: number;
   rowsAt: number;
   sumsAt: number;
 }
@@ -41,9 +55,9 @@ export class ForestSpecializer {
   /** Columns some split reads (the only ones worth checking). */
   private readonly used: Int32Array;
   private readonly shared: Uint8Array;
-  private rec: Int32Array;
-  private recF: Float32Array;
-  private leaf: Float32Array;
+  private readonly rec: Int32Array;
+  private readonly recF: Float32Array;
+  private readonly leaf: Float32Array;
   private readonly roots: Int32Array;
   private readonly depth: Int32Array;
   /** Scratch: candidate columns. */
@@ -87,21 +101,34 @@ export class ForestSpecializer {
       (this.kernelState === null || this.kernelState.cols === cols)
     )
       return this.kernelState;
-    const recBytes = this.rec.length * 4;
+    const align = (x: number) => Math.ceil(x / 16) * 16;
+    const src = this.layout;
+    const trees = src.trees;
+    const recBytes = src.rec.length * 4;
     const leafAt = recBytes;
-    const rootsAt = leafAt + this.leaf.length * 4;
-    const depthAt = rootsAt + this.roots.length * 4;
-    const rowsAt = Math.ceil((depthAt + this.depth.length * 4) / 16) * 16;
-    const padded = WASM_BLOCK + WALK_LANES;
-    const sumsAt = rowsAt + Math.ceil((padded * cols * 4) / 16) * 16;
-    const k = walkKernel(sumsAt + padded * 8);
-    if (!k) {
+    const rootsAt = align(leafAt + src.leaf.length * 4);
+    const depthAt = rootsAt + trees * 4;
+    const srcAt = align(depthAt + trees * 4);
+    const srcRootsAt = srcAt + recBytes;
+    const vecs = Math.ceil(cols / 4);
+    const eqAt = align(srcRootsAt + trees * 4);
+    const nanAt = eqAt + vecs * 16;
+    const stackAt = nanAt + vecs * 16;
+    let deepest = 0;
+    for (let t = 0; t < trees; t++) deepest = Math.max(deepest, src.depth[t]);
+    // a pop pushes two: at most one entry per level of the path, plus the root's
+    const rowsAt = align(stackAt + 12 * (deepest + 2));
+    const padded = WASM_ROWS + WALK_LANES;
+    // (the scan's last column group may read 12 bytes past the last row)
+    const sumsAt = align(rowsAt + padded * cols * 4 + 16);
+    const fns = walkKernel(sumsAt + padded * 8, cols);
+    if (!fns) {
       this.kernelState = null;
       return null;
     }
-    const buf = k.memory.buffer;
-    this.kernelState = {
-      walk4: k.walk4,
+    const buf = fns.memory.buffer;
+    const k: Kernel = {
+      fns,
       cols,
       i32: new Int32Array(buf),
       f32: new Float32Array(buf),
@@ -109,34 +136,88 @@ export class ForestSpecializer {
       leafAt,
       rootsAt,
       depthAt,
+      srcRootsAt,
+      eqAt,
+      nanAt,
+      stackAt,
       rowsAt,
       sumsAt,
     };
-    return this.kernelState;
+    // the source forest in specialize's format: byte addresses, a leaf's value in its record
+    const rec = src.rec;
+    const so = srcAt >> 2;
+    for (let i = 0; i < rec.length; i += 4) {
+      if (rec[i + 2] === i) {
+        k.i32[so + i] = LEAF_FEATURE;
+        k.f32[so + i + 1] = src.leaf[i >> 2];
+        k.i32[so + i + 2] = srcAt + i * 4;
+        k.i32[so + i + 3] = 0;
+      } else {
+        k.i32[so + i] = rec[i] * 4;
+        k.i32[so + i + 1] = rec[i + 1];
+        k.i32[so + i + 2] = srcAt + rec[i + 2] * 4;
+        k.i32[so + i + 3] = rec[i + 3];
+      }
+    }
+    for (let t = 0; t < trees; t++) k.i32[(srcRootsAt >> 2) + t] = srcAt + src.roots[t] * 4;
+    this.kernelState = k;
+    return k;
   }
 
-  /** walkFinite in WebAssembly, into sums (rows [b0, b1), at most WASM_BLOCK). */
-  private walkWasm(
+  /**
+   * The rows in WebAssembly: copied into the kernel's memory, scanned for shared columns and
+   * NaN, the forest specialised and walked there. "none" when no column a split reads is
+   * shared; "nan" (shared columns flagged) when a row has NaN where the trees still split.
+   */
+  private addRawWasm(
     k: Kernel,
     values: Float32Array,
     cols: number,
-    b0: number,
-    b1: number,
+    r0: number,
+    r1: number,
     t0: number,
     t1: number,
-    sums: Float64Array,
-  ): void {
-    const n = b1 - b0;
-    const n4 = Math.ceil(n / WALK_LANES) * WALK_LANES;
+    scale: number,
+    out: Float64Array,
+  ): "done" | "none" | "nan" {
+    const n = r1 - r0;
+    const n8 = Math.ceil(n / WALK_LANES) * WALK_LANES;
     const ro = k.rowsAt >> 2;
-    k.f32.set(values.subarray(b0 * cols, b1 * cols), ro);
-    // pad to a multiple of 4 rows with copies of the last row (their sums are not read)
-    for (let r = n; r < n4; r++)
+    k.f32.set(values.subarray(r0 * cols, r1 * cols), ro);
+    // pad to whole lanes with copies of the last row (their sums are not read)
+    for (let r = n; r < n8; r++)
       k.f32.copyWithin(ro + r * cols, ro + (n - 1) * cols, ro + n * cols);
+    k.fns.scan(k.rowsAt, n, Math.ceil(cols / 4), k.eqAt, k.nanAt);
+    const { used, shared } = this;
+    const eq = k.eqAt >> 2;
+    const nan = k.nanAt >> 2;
+    let nShared = 0;
+    let finite = true;
+    for (let u = 0; u < used.length; u++) {
+      const j = used[u];
+      shared[j] = k.i32[eq + j] === 0 ? 0 : 1;
+      nShared += shared[j];
+      if (shared[j] === 0 && k.i32[nan + j] !== 0) finite = false;
+    }
+    if (nShared === 0) return "none";
+    if (!finite) return "nan";
+    k.fns.specialize(
+      k.rowsAt,
+      k.srcRootsAt,
+      t0,
+      t1,
+      k.eqAt,
+      k.leafAt,
+      k.rootsAt,
+      k.depthAt,
+      k.stackAt,
+    );
     const so = k.sumsAt >> 3;
-    k.f64.fill(0, so, so + n4);
-    k.walk4(k.rowsAt, cols * 4, n4, t0, t1, k.rootsAt, k.depthAt, k.leafAt, k.sumsAt);
-    for (let r = 0; r < n; r++) sums[r] = k.f64[so + r];
+    k.f64.fill(0, so, so + n8);
+    k.fns.walk4(k.rowsAt, n8, t0, t1, k.rootsAt, k.depthAt, k.leafAt, k.sumsAt);
+    for (let r = 0; r < n; r++) out[r0 + r] += scale * k.f64[so + r];
+    this.lastWalk = "wasm";
+    return "done";
   }
 
   /**
@@ -154,23 +235,18 @@ export class ForestSpecializer {
     scale: number,
     out: Float64Array,
   ): boolean {
-    if (r1 - r0 < 2 || this.findShared(values, cols, r0, r1) === 0) return false;
-    const finite = this.finite(values, cols, r0, r1);
-    const k = finite && this.useWasm ? this.kernel(cols) : null;
+    if (r1 - r0 < 2) return false;
+    const k = this.useWasm && r1 - r0 <= WASM_ROWS ? this.kernel(cols) : null;
+    let finite = false;
     if (k) {
-      const rootsAt = k.rootsAt >> 2;
-      const depthAt = k.depthAt >> 2;
-      this.specialize(values, r0 * cols, t0, t1, k.i32, k.f32, k.leafAt >> 2, rootsAt, depthAt, 4);
-      this.lastWalk = "wasm";
-      const sums = new Float64Array(Math.min(WASM_BLOCK, r1 - r0));
-      for (let b0 = r0; b0 < r1; b0 += WASM_BLOCK) {
-        const b1 = Math.min(b0 + WASM_BLOCK, r1);
-        this.walkWasm(k, values, cols, b0, b1, t0, t1, sums);
-        for (let r = b0; r < b1; r++) out[r] += scale * sums[r - b0];
-      }
-      return true;
+      const done = this.addRawWasm(k, values, cols, r0, r1, t0, t1, scale, out);
+      if (done === "done") return true;
+      if (done === "none") return false;
+    } else {
+      if (this.findShared(values, cols, r0, r1) === 0) return false;
+      finite = this.finite(values, cols, r0, r1);
     }
-    this.specialize(values, r0 * cols, t0, t1, this.rec, this.leaf, 0, -1, -1, 1);
+    this.specialize(values, r0 * cols, t0, t1);
     this.lastWalk = "js";
     const sums = new Float64Array(Math.min(BLOCK, r1 - r0));
     for (let b0 = r0; b0 < r1; b0 += BLOCK) {
@@ -226,40 +302,23 @@ export class ForestSpecializer {
   /**
    * Copies trees [t0, t1) keeping the nodes the batch can reach: a split on a shared column
    * becomes the subtree its value (row at values[off]) picks. The layout's record format with
-   * sibling pairs adjacent, into rec (float view recF) from index 0: feature and child
-   * references times `mul` (1: int32 indices for the JavaScript walk, 4: byte addresses for
-   * the WebAssembly one); leaf values at leaf[leafAt + record index / 4]; roots and depths at
-   * rec[rootsAt + t] and rec[depthAt + t], or this.roots / this.depth when those are -1.
+   * sibling pairs adjacent, into this.rec from index 0, leaf values into this.leaf by record
+   * number, roots and depths into this.roots / this.depth. (wasm-walk.ts's specialize is the
+   * same copy in WebAssembly, in byte addresses.)
    */
-  private specialize(
-    values: Float32Array,
-    off: number,
-    t0: number,
-    t1: number,
-    rec: Int32Array,
-    leaf: Float32Array,
-    leafAt: number,
-    rootsAt: number,
-    depthAt: number,
-    mul: number,
-  ): void {
+  private specialize(values: Float32Array, off: number, t0: number, t1: number): void {
     const src = this.layout.rec;
     const srcF = this.srcF;
     const srcLeaf = this.layout.leaf;
     const srcRoots = this.layout.roots;
-    const shared = this.shared;
-    const recF = new Float32Array(rec.buffer, rec.byteOffset, rec.length);
-    const roots = rootsAt < 0 ? this.roots : rec;
-    const depth = depthAt < 0 ? this.depth : rec;
-    const ro = Math.max(rootsAt, 0);
-    const dep = Math.max(depthAt, 0);
+    const { shared, rec, recF, leaf, roots, depth } = this;
     let stack = this.stack;
     let o = 0;
     for (let t = t0; t < t1; t++) {
       // (destination record, source record, level) triples, depth-first; the source record
       // is resolved through shared splits when it is popped
       let sp = 0;
-      roots[ro + t] = o * mul;
+      roots[t] = o;
       stack[sp++] = o;
       stack[sp++] = srcRoots[t];
       stack[sp++] = 0;
@@ -277,17 +336,17 @@ export class ForestSpecializer {
         if (src[from + 2] === from) {
           rec[dst] = 0;
           recF[dst + 1] = Number.POSITIVE_INFINITY;
-          rec[dst + 2] = dst * mul;
+          rec[dst + 2] = dst;
           rec[dst + 3] = 0;
-          leaf[leafAt + (dst >> 2)] = srcLeaf[from >> 2];
+          leaf[dst >> 2] = srcLeaf[from >> 2];
           if (level > deepest) deepest = level;
           continue;
         }
         const pair = o;
         o += 8;
-        rec[dst] = src[from] * mul;
+        rec[dst] = src[from];
         recF[dst + 1] = srcF[from + 1];
-        rec[dst + 2] = pair * mul;
+        rec[dst + 2] = pair;
         rec[dst + 3] = src[from + 3];
         if (sp + 6 > stack.length) {
           const grown = new Int32Array(stack.length * 2);
@@ -304,7 +363,7 @@ export class ForestSpecializer {
         stack[sp++] = child;
         stack[sp++] = level + 1;
       }
-      depth[dep + t] = deepest;
+      depth[t] = deepest;
     }
   }
 
