@@ -202,11 +202,63 @@ export class Code {
   f32x4Ne(): this {
     return this.simd(0x42);
   }
+  /** Two bytes, zero-extended (alignment 2). */
+  i32Load16U(offset = 0): this {
+    this.op(0x2f, 1);
+    uleb(offset, this.bytes);
+    return this;
+  }
+  i32x4Splat(): this {
+    return this.simd(0x11);
+  }
+  f32x4Splat(): this {
+    return this.simd(0x13);
+  }
+  i32x4Lane(lane: 0 | 1 | 2 | 3): this {
+    return this.simd(0x1b).op(lane);
+  }
+  /** f32x4 comparisons: all-ones or zero lanes (zero when either side is NaN). */
+  f32x4Le(): this {
+    return this.simd(0x45);
+  }
+  f32x4Gt(): this {
+    return this.simd(0x44);
+  }
   v128And(): this {
     return this.simd(0x4e);
   }
+  /** a & ~b (a pushed first). */
+  v128AndNot(): this {
+    return this.simd(0x4f);
+  }
   v128Or(): this {
     return this.simd(0x50);
+  }
+  /** One f32/i32 from memory into the low lane, the others zero. */
+  v128Load32Zero(offset = 0): this {
+    this.simd(0x5c).op(2);
+    uleb(offset, this.bytes);
+    return this;
+  }
+  /** One f32/i32 from memory into `lane` of the vector on the stack (address pushed first). */
+  v128Load32Lane(lane: 0 | 1 | 2 | 3, offset = 0): this {
+    this.simd(0x56).op(2);
+    uleb(offset, this.bytes);
+    return this.op(lane);
+  }
+  /** The two low f32 lanes as f64x2. */
+  f64x2PromoteLow(): this {
+    return this.simd(0x5f);
+  }
+  /** i32x4 shift right (unsigned) by an i32 count. */
+  i32x4ShrU(): this {
+    return this.simd(0xad);
+  }
+  i32x4Add(): this {
+    return this.simd(0xae);
+  }
+  i32x4Mul(): this {
+    return this.simd(0xb5);
   }
   /** `block` with no result (a br_if to it jumps past its end); close with end(). */
   block(): this {

@@ -18,11 +18,22 @@
  * from the leaf tables' formula), so the contributions are the same. `accepts` tells whether
  * the rows really share the columns (bit-identical values); callers fall back to FeatureSubset
  * when they do not.
+ *
+ * explain() runs in WebAssembly SIMD where available (wasm-shap.ts: four rows per vector, one
+ * call per list, the tables' metadata packed into one forward stream per tree); the loops
+ * below are the same computation in JavaScript (runtimes without SIMD, more than 64 rows).
  */
 import type { PackedForest } from "./packed-tree.js";
 import type { LeafTables, SubsetExplainer } from "./shap.js";
 import { eachLeafGroup, leafContribution } from "./shap.js";
-import { GROUP_BYTES, type Groups, shapKernel, VARY_BYTES, type Vary } from "./wasm-shap.js";
+import {
+  type Explain,
+  GROUP_HEAD_BYTES,
+  groupBytes,
+  SPLIT_BYTES,
+  shapKernel,
+  TREE_BYTES,
+} from "./wasm-shap.js";
 
 /** Int32 fields per group in SharedSubset.g. */
 const G = 10;
@@ -33,20 +44,16 @@ const P = 6;
 /** Most rows a call explains in WebAssembly (more go the JavaScript way). */
 const WASM_ROWS = 64;
 
-/** The WebAssembly kernels and where the tables and scratch sit in their memory (bytes). */
+/** The WebAssembly kernel and where its inputs sit in its memory (bytes). */
 interface Kernel {
-  vary: Vary;
-  groups: Groups;
-  i32: Int32Array;
+  explain: Explain;
   f32: Float32Array;
   f64: Float64Array;
-  groupsAt: number;
-  progAt: number;
-  sprogAt: number;
-  sprogEnd: number;
-  sharedSlotAt: number;
+  treesAt: number;
+  treesEnd: number;
+  xAt: number;
   slotAt: number;
-  rowsAt: number;
+  sharedAt: number;
   sumsAt: number;
 }
 
@@ -79,8 +86,10 @@ export class SharedSubset implements SubsetExplainer {
     private readonly maxTreeNodes: number,
     private readonly maxSlots: number,
     private readonly cols: number,
-    /** The shared splits' program (as prog; slots numbered across trees) and its slot count. */
+    /** The shared splits' program (as prog), per tree [sprogStart[t], sprogStart[t+1]), and
+     * the most shared slots a tree uses (slot 0, all bits, is every tree's root). */
     private readonly sprog: Int32Array,
+    private readonly sprogStart: Int32Array,
     private readonly sSlots: number,
     /** Per group: the shared-program slots of leaf a and leaf b. */
     private readonly gShared: Int32Array,
@@ -111,84 +120,102 @@ export class SharedSubset implements SubsetExplainer {
     if (this.useWasm) this.kernel();
   }
 
-  /** The kernels with the tables copied into their memory (on first use), or null. */
+  /**
+   * The kernel with the tables and their metadata copied into its memory (on first use), or
+   * null. Layout: the tables (float32) at 0, then per grouped tree its shared splits, varying
+   * splits and groups as one stream (wasm-shap.ts), the tree records, and the scratch.
+   */
   private kernel(): Kernel | null {
     if (this.kernelState !== undefined) return this.kernelState;
-    const groups = this.g.length / G;
-    const progs = this.prog.length / P;
-    const sprogs = this.sprog.length / P;
+    const { g, gs, gShared, prog, sprog, gFeat, grouped, groupStart, progStart, sprogStart } =
+      this;
+    const trees = grouped.reduce((n, x) => n + x, 0);
+    let meta = 0;
+    for (let q = 0; q < g.length / G; q++) meta += groupBytes(g[q * G + 9]);
+    meta += ((prog.length + sprog.length) / P) * SPLIT_BYTES;
     let at = this.c.length * 4;
     const take = (bytes: number) => {
       const o = at;
-      at += Math.ceil(bytes / 8) * 8;
+      at += Math.ceil(bytes / 16) * 16;
       return o;
     };
-    const groupsAt = take(groups * GROUP_BYTES);
-    // (4 spare entries: the kernel reads a group's first four whatever its count)
-    const featAt = take((this.gFeat.length + 4) * 4);
-    const progAt = take(progs * VARY_BYTES);
-    const sprogAt = take(sprogs * VARY_BYTES);
-    const sharedSlotAt = take(this.sSlots * 4);
+    const metaAt = take(meta);
+    const treesAt = take(trees * TREE_BYTES);
+    const xAt = take(this.cols * WASM_ROWS * 4);
     const slotAt = take(this.maxSlots * WASM_ROWS * 4);
-    const rowsAt = take(WASM_ROWS * this.cols * 4);
+    const sharedAt = take(this.sSlots * 4);
     const sumsAt = take(this.cols * WASM_ROWS * 8);
+    // the records hold slots and features as u16
+    if (this.maxSlots > 0xffff || this.sSlots > 0xffff || this.cols > 0xffff) {
+      this.kernelState = null;
+      return null;
+    }
     const k = shapKernel(at);
     if (!k) {
       this.kernelState = null;
       return null;
     }
     const buf = k.memory.buffer;
-    const i32 = new Int32Array(buf);
     const f32 = new Float32Array(buf);
     f32.set(this.c, 0);
     // the JavaScript loops read the kernel's copy from now on (one copy of the tables)
     this.c = f32.subarray(0, this.c.length);
-    const { g, gs, gShared, prog, sprog, gFeat } = this;
-    for (let q = 0; q < groups; q++) {
-      const o = (groupsAt >> 2) + q * (GROUP_BYTES >> 2);
-      for (let j = 0; j < 6; j++) i32[o + j] = g[q * G + 2 + j]; // slots, mask, shift, muls
-      i32[o + 6] = g[q * G + 9];
-      i32[o + 7] = featAt + g[q * G + 8] * 4;
-      // the shared key's inputs and the table slice (see explain)
-      i32[o + 8] = gShared[q * 2] * 4;
-      i32[o + 9] = gShared[q * 2 + 1] * 4;
-      for (let j = 0; j < 4; j++) i32[o + 10 + j] = gs[q * GS + j];
-      i32[o + 14] = gs[q * GS + 4] * 4;
-      i32[o + 15] = gs[q * GS + 5] * 4;
-    }
-    // wanted features as byte offsets within a row of the kernel's row-major sums
-    for (let j = 0; j < gFeat.length; j++) i32[(featAt >> 2) + j] = gFeat[j] * 8;
-    const program = (src: Int32Array, to: number) => {
-      for (let p = 0; p < src.length / P; p++) {
-        const o = (to >> 2) + p * (VARY_BYTES >> 2);
-        i32[o] = src[p * P] * 4;
-        for (let j = 1; j < P; j++) i32[o + j] = src[p * P + j];
-      }
+    const view = new DataView(buf);
+    let o = metaAt;
+    const split = (src: Int32Array, p: number) => {
+      const bit = src[p * P + 3];
+      view.setInt32(o, src[p * P], true); // feature
+      view.setInt32(o + 4, src[p * P + 1], true); // threshold's float32 bits
+      view.setUint16(o + 8, src[p * P + 4], true);
+      view.setUint16(o + 10, src[p * P + 5], true);
+      view.setUint8(o + 12, 31 - Math.clz32(bit));
+      view.setUint8(o + 13, src[p * P + 2]);
+      o += SPLIT_BYTES;
     };
-    program(prog, progAt);
-    program(sprog, sprogAt);
+    let tr = treesAt;
+    for (let t = 0; t < grouped.length; t++) {
+      if (grouped[t] === 0) continue;
+      view.setInt32(tr, o, true);
+      for (let p = sprogStart[t]; p < sprogStart[t + 1]; p++) split(sprog, p);
+      view.setInt32(tr + 4, o, true);
+      for (let p = progStart[t]; p < progStart[t + 1]; p++) split(prog, p);
+      view.setInt32(tr + 8, o, true);
+      for (let q = groupStart[t]; q < groupStart[t + 1]; q++) {
+        const x = q * G;
+        const y = q * GS;
+        view.setInt32(o, gs[y + 5] * 4, true);
+        view.setInt32(o + 4, gs[y + 4] * 4, true);
+        view.setUint16(o + 8, gShared[q * 2], true);
+        view.setUint16(o + 10, gShared[q * 2 + 1], true);
+        view.setUint16(o + 12, g[x + 2], true);
+        view.setUint16(o + 14, g[x + 3], true);
+        view.setInt32(o + 16, g[x + 4], true);
+        for (let j = 0; j < 4; j++) view.setUint8(o + 20 + j, g[x + [5, 6, 7, 9][j]]);
+        for (let j = 0; j < 4; j++) view.setUint8(o + 24 + j, gs[y + j]);
+        for (let j = 0; j < g[x + 9]; j++)
+          view.setUint16(o + GROUP_HEAD_BYTES + 2 * j, gFeat[g[x + 8] + j], true);
+        o += groupBytes(g[x + 9]);
+      }
+      view.setInt32(tr + 12, o, true);
+      tr += TREE_BYTES;
+    }
     this.kernelState = {
-      vary: k.vary,
-      groups: k.groups,
-      i32,
+      explain: k.explain,
       f32,
       f64: new Float64Array(buf),
-      groupsAt,
-      progAt,
-      sprogAt,
-      sprogEnd: sprogAt + sprogs * VARY_BYTES,
-      sharedSlotAt,
+      treesAt,
+      treesEnd: tr,
+      xAt,
       slotAt,
-      rowsAt,
+      sharedAt,
       sumsAt,
     };
     return this.kernelState;
   }
 
   /**
-   * explain() with the per-row loops in WebAssembly (same adds, same order: same sums): the
-   * shared splits for the first row across all trees, then per tree the varying splits and
-   * the groups (each group's shared key read from the shared slots).
+   * explain() in WebAssembly (same adds, same order: same sums). The rows go feature-major
+   * into the kernel's memory, four to a vector, padded with copies of row 0.
    */
   private explainWasm(
     values: ArrayLike<number>,
@@ -197,46 +224,22 @@ export class SharedSubset implements SubsetExplainer {
   ): Float64Array {
     const rows = offsets.length;
     const cols = this.cols;
-    const { grouped, groupStart, progStart } = this;
+    const chunks = (rows + 3) >> 2;
+    const width = chunks * 4;
     const { f32, f64 } = k;
-    // the rows side by side in the kernel's memory
-    const ro = k.rowsAt >> 2;
-    for (let r = 0; r < rows; r++) {
-      const o = offsets[r];
-      if (values instanceof Float32Array) f32.set(values.subarray(o, o + cols), ro + r * cols);
-      else for (let j = 0; j < cols; j++) f32[ro + r * cols + j] = values[o + j];
+    const xo = k.xAt >> 2;
+    for (let r = 0; r < width; r++) {
+      const o = offsets[r < rows ? r : 0];
+      for (let j = 0; j < cols; j++) f32[xo + j * width + r] = values[o + j];
     }
-    // the kernel's sums are row-major (sumsAt + r * cols * 8 + f * 8)
     const so = k.sumsAt >> 3;
-    f64.fill(0, so, so + cols * rows);
-    k.vary(k.sprogAt, k.sprogEnd, 1, cols * 4, k.rowsAt, k.sharedSlotAt);
-    for (let t = 0; t < grouped.length; t++) {
-      if (grouped[t] === 0) continue;
-      const q0 = groupStart[t];
-      const q1 = groupStart[t + 1];
-      k.vary(
-        k.progAt + progStart[t] * VARY_BYTES,
-        k.progAt + progStart[t + 1] * VARY_BYTES,
-        rows,
-        cols * 4,
-        k.rowsAt,
-        k.slotAt,
-      );
-      k.groups(
-        k.groupsAt + q0 * GROUP_BYTES,
-        k.groupsAt + q1 * GROUP_BYTES,
-        rows,
-        k.slotAt,
-        k.sumsAt,
-        k.sharedSlotAt,
-        cols * 8,
-      );
-    }
+    f64.fill(0, so, so + cols * width);
+    k.explain(k.treesAt, k.treesEnd, chunks, k.xAt, k.slotAt, k.sharedAt, k.sumsAt);
     // feature-major, as explain() returns
     if (this.sums.length < cols * rows) this.sums = new Float64Array(cols * rows);
     const sums = this.sums;
-    for (let r = 0; r < rows; r++)
-      for (let j = 0; j < cols; j++) sums[j * rows + r] = f64[so + r * cols + j];
+    for (let j = 0; j < cols; j++)
+      for (let r = 0; r < rows; r++) sums[j * rows + r] = f64[so + j * width + r];
     return sums;
   }
 
@@ -456,7 +459,8 @@ export function buildSharedSubset(
   const groups: Group[] = [];
   const prog: number[] = [];
   const sprog: number[] = [];
-  let sNext = 1;
+  const sprogStart = new Int32Array(f.trees + 1);
+  let sSlots = 1;
   const thr1 = new Float32Array(1);
   const bits1 = new Int32Array(thr1.buffer);
   let entries = 0;
@@ -465,6 +469,7 @@ export function buildSharedSubset(
   for (let t = 0; t < f.trees; t++) {
     groupStart[t] = groups.length;
     progStart[t] = prog.length / P;
+    sprogStart[t] = sprog.length / P;
     if (tb.fast[t] === 0) continue;
     const root = f.treeStart[t];
     const end = f.treeStart[t + 1];
@@ -492,12 +497,11 @@ export function buildSharedSubset(
       slotOf[l + 1] = nSlots + 1;
       nSlots += 2;
     }
-    // the shared splits' program (one row: the first), slots numbered across all trees
-    // (slot 0, all bits, is every tree's root): node -> the slot holding its shared pattern
+    // the shared splits' program (one row: the first; slot 0, all bits, is the root): node ->
+    // the slot holding its shared pattern
     const sSlotOf = new Int32Array(end - root);
     const mySProg: number[] = [];
     let sLocal = 1;
-    const sGlobal = (x: number) => (x === 0 ? 0 : sNext - 1 + x);
     for (let i = root; i < end; i++) {
       const feat = f.feature[i];
       if (feat < 0) continue;
@@ -509,7 +513,7 @@ export function buildSharedSubset(
       }
       thr1[0] = f.threshold[i];
       mySProg.push(feat, bits1[0], f.defaultLeft[i], 1 << p.pos[i - root]);
-      mySProg.push(sGlobal(sSlotOf[i - root]), sGlobal(sLocal));
+      mySProg.push(sSlotOf[i - root], sLocal);
       sSlotOf[l] = sLocal;
       sSlotOf[l + 1] = sLocal + 1;
       sLocal += 2;
@@ -531,8 +535,8 @@ export function buildSharedSubset(
         wanted,
         slotA: slotOf[node],
         slotB: b >= 0 ? slotOf[tb.leafNode[b] - root] : slotOf[node],
-        sSlotA: sGlobal(sSlotOf[node]),
-        sSlotB: sGlobal(b >= 0 ? sSlotOf[tb.leafNode[b] - root] : sSlotOf[node]),
+        sSlotA: sSlotOf[node],
+        sSlotB: b >= 0 ? sSlotOf[tb.leafNode[b] - root] : sSlotOf[node],
       });
     };
     eachLeafGroup(f, tb, leafOf, root, end, add);
@@ -557,11 +561,12 @@ export function buildSharedSubset(
     }
     prog.push(...myProg);
     sprog.push(...mySProg);
-    sNext += sLocal - 1;
+    if (sLocal > sSlots) sSlots = sLocal;
     groups.push(...mine);
   }
   groupStart[f.trees] = groups.length;
   progStart[f.trees] = prog.length / P;
+  sprogStart[f.trees] = sprog.length / P;
   const g = new Int32Array(groups.length * G);
   const gs = new Int32Array(groups.length * GS);
   const gShared = new Int32Array(groups.length * 2);
@@ -648,7 +653,8 @@ export function buildSharedSubset(
     maxSlots,
     cols,
     Int32Array.from(sprog),
-    sNext,
+    sprogStart,
+    sSlots,
     gShared,
   );
   return out;
