@@ -55,6 +55,9 @@ interface Kernel {
   slotAt: number;
   sharedAt: number;
   sumsAt: number;
+  /** Two buffers of the rows' entry addresses, keyBytes each. */
+  keysAt: number;
+  keyBytes: number;
 }
 
 export class SharedSubset implements SubsetExplainer {
@@ -145,6 +148,11 @@ export class SharedSubset implements SubsetExplainer {
     const slotAt = take(this.maxSlots * WASM_ROWS * 4);
     const sharedAt = take(this.sSlots * 4);
     const sumsAt = take(this.cols * WASM_ROWS * 8);
+    let maxGroups = 0;
+    for (let t = 0; t < grouped.length; t++)
+      maxGroups = Math.max(maxGroups, groupStart[t + 1] - groupStart[t]);
+    // two buffers: pass 2 of one tree runs before pass 3 of the tree before (wasm-shap.ts)
+    const keysAt = take(2 * maxGroups * WASM_ROWS * 4);
     // the records hold slots and features as u16
     if (this.maxSlots > 0xffff || this.sSlots > 0xffff || this.cols > 0xffff) {
       this.kernelState = null;
@@ -209,6 +217,8 @@ export class SharedSubset implements SubsetExplainer {
       slotAt,
       sharedAt,
       sumsAt,
+      keysAt,
+      keyBytes: maxGroups * WASM_ROWS * 4,
     };
     return this.kernelState;
   }
@@ -234,7 +244,17 @@ export class SharedSubset implements SubsetExplainer {
     }
     const so = k.sumsAt >> 3;
     f64.fill(0, so, so + cols * width);
-    k.explain(k.treesAt, k.treesEnd, chunks, k.xAt, k.slotAt, k.sharedAt, k.sumsAt);
+    k.explain(
+      k.treesAt,
+      k.treesEnd,
+      chunks,
+      k.xAt,
+      k.slotAt,
+      k.sharedAt,
+      k.sumsAt,
+      k.keysAt,
+      k.keysAt + k.keyBytes,
+    );
     // feature-major, as explain() returns
     if (this.sums.length < cols * rows) this.sums = new Float64Array(cols * rows);
     const sums = this.sums;

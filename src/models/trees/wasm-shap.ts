@@ -53,16 +53,21 @@ export function groupBytes(wanted: number): number {
 }
 
 function explain(): FuncDef {
-  const [t, tEnd, chunks, xAt, slotAt, sharedAt, sumsAt] = [0, 1, 2, 3, 4, 5, 6];
-  // i32 locals
-  const [cb, sumStride, p, pEnd, w, go, m, la, c, sa, xa] = [7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17];
-  const [va, vb, base, wn, fp, fEnd, e, fa, a0, a1, a2, a3, rowAt] = [
-    18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30,
-  ];
-  // v128 locals
-  const [vthr, vbit, vdl, vx, vgo, vm, vvm, vmulA, vmulB, vwn4, vbase] = [
-    31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41,
-  ];
+  const [t, tEnd, chunks, xAt, slotAt, sharedAt, sumsAt, keysAt, keysB] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  const locals: ValType[] = [];
+  const local = (type: ValType) => locals.push(type) + 8;
+  const [cb, sumStride, p, pEnd, gAt, w, go, four, la, c, sa, xa, va, vb, base, wn] = Array.from(
+    { length: 16 },
+    () => local(I32),
+  );
+  const [fp, fEnd, e, fa, a0, a1, a2, a3, rowAt, ka, touched, pgAt, pgEnd, pKa] = Array.from(
+    { length: 14 },
+    () => local(I32),
+  );
+  const [vthr, vbit, vdl, vx, vgo, vm, vvm, vmulA, vmulB, vwn4, vbase] = Array.from(
+    { length: 11 },
+    () => local(V128),
+  );
   const k = new Code();
   /** `while (a < b) { body }` over i32 locals a, b; body advances a. */
   const whileLt = (a: number, b: number, body: () => void) => {
@@ -74,12 +79,70 @@ function explain(): FuncDef {
     k.end();
     k.end();
   };
-  const byteOf = (shift: number) => {
-    if (shift > 0) k.i32(shift).i32ShrU();
-    k.i32(255).i32And();
+  /** Pushes byte `at` of local x. */
+  const byteOf = (x: number, at: number) => {
+    k.get(x);
+    if (at > 0) k.i32(at * 8).i32ShrU();
+    if (at < 3) k.i32(255).i32And();
+  };
+  /** Pushes the address of the slot whose number is the low (0) or high (1) u16 of local w. */
+  const slotAddr = (half: 0 | 1, at: number, scale: number) => {
+    k.get(at).get(w);
+    if (half === 0) k.i32(0xffff).i32And();
+    else k.i32(16).i32ShrU();
+    k.get(scale).i32Mul().i32Add();
+  };
+  /** p = the group record after the one at p (its wanted count is byte 23). */
+  const nextGroup = () => {
+    k.get(p).i32Load8U(23).i32(1).i32Shl().get(p).i32Add();
+    k.i32(GROUP_HEAD_BYTES + 3).i32Add().i32(-4).i32And().set(p);
+  };
+  /**
+   * Pass 3 of the tree whose groups are [pgAt, pgEnd) and entry addresses at pKa: per group and
+   * chunk, per wanted feature, the rows' float32 entries into their sums.
+   */
+  const addEntries = () => {
+    k.get(pgAt).set(p);
+    k.get(pgEnd).set(pEnd);
+    k.get(pKa).set(ka);
+  whileLt(p, pEnd, () => {
+    k.get(p).i32(GROUP_HEAD_BYTES).i32Add().tee(fp);
+    k.get(p).i32Load8U(23).i32(1).i32Shl().i32Add().set(fEnd);
+    k.i32(0).set(c);
+    k.get(sumsAt).set(rowAt); // this chunk's rows in a feature's sums: sumsAt + 2c
+    whileLt(c, cb, () => {
+      k.get(ka).i32Load(0).set(a0);
+      k.get(ka).i32Load(4).set(a1);
+      k.get(ka).i32Load(8).set(a2);
+      k.get(ka).i32Load(12).set(a3);
+      k.get(fp).set(e);
+      k.i32(0).set(w);
+      whileLt(e, fEnd, () => {
+        k.get(e).i32Load16U().get(sumStride).i32Mul().get(rowAt).i32Add().set(fa);
+        // rows 0-1 and 2-3 of the chunk: two float32 entries promoted, added to two sums
+        k.get(fa);
+        k.get(fa).v128Load();
+        k.get(a1).get(w).i32Add();
+        k.get(a0).get(w).i32Add().v128Load32Zero().v128Load32Lane(1).f64x2PromoteLow();
+        k.f64x2Add().v128Store();
+        k.get(fa);
+        k.get(fa).v128Load(16);
+        k.get(a3).get(w).i32Add();
+        k.get(a2).get(w).i32Add().v128Load32Zero().v128Load32Lane(1).f64x2PromoteLow();
+        k.f64x2Add().v128Store(16);
+        k.get(w).i32(4).i32Add().set(w);
+        k.get(e).i32(2).i32Add().set(e);
+      });
+      k.get(ka).i32(16).i32Add().set(ka);
+      k.get(rowAt).i32(32).i32Add().set(rowAt);
+      k.get(c).i32(16).i32Add().set(c);
+    });
+    nextGroup();
+  });
   };
   k.get(chunks).i32(4).i32Shl().set(cb);
   k.get(cb).i32(1).i32Shl().set(sumStride);
+  k.i32(4).set(four);
   whileLt(t, tEnd, () => {
     // shared splits, row 0 only: shared slot 0 = all bits
     k.get(sharedAt).i32(-1).i32Store();
@@ -92,12 +155,14 @@ function explain(): FuncDef {
       k.i32(1).get(xa).f32Load().get(p).f32Load(4).f32Gt().i32Sub();
       k.get(p).i32Load8U(13).i32And().i32Or().set(go);
       k.get(p).i32Load(8).set(w);
-      k.get(sharedAt).get(w).i32(0xffff).i32And().i32(2).i32Shl().i32Add().i32Load().set(m);
-      k.get(sharedAt).get(w).i32(16).i32ShrU().i32(2).i32Shl().i32Add().set(la);
+      slotAddr(0, sharedAt, four);
+      k.i32Load().set(c);
+      slotAddr(1, sharedAt, four);
+      k.set(la);
       // left: m & ~(bit * (1 - go)); right: m & ~(bit * go)
-      k.get(la).get(m).i32(1).get(p).i32Load8U(12).i32Shl().tee(w);
+      k.get(la).get(c).i32(1).get(p).i32Load8U(12).i32Shl().tee(w);
       k.i32(1).get(go).i32Sub().i32Mul().i32(-1).i32Xor().i32And().i32Store();
-      k.get(la).get(m).get(w).get(go).i32Mul().i32(-1).i32Xor().i32And().i32Store(4);
+      k.get(la).get(c).get(w).get(go).i32Mul().i32(-1).i32Xor().i32And().i32Store(4);
       k.get(p).i32(SPLIT_BYTES).i32Add().set(p);
     });
     // varying splits, all rows: varying slot 0 = all bits
@@ -112,8 +177,10 @@ function explain(): FuncDef {
       k.get(xAt).get(p).i32Load(0).get(cb).i32Mul().i32Add().set(xa);
       k.get(p).f32Load(4).f32x4Splat().set(vthr);
       k.get(p).i32Load(8).set(w);
-      k.get(slotAt).get(w).i32(0xffff).i32And().get(cb).i32Mul().i32Add().set(sa);
-      k.get(slotAt).get(w).i32(16).i32ShrU().get(cb).i32Mul().i32Add().set(la);
+      slotAddr(0, slotAt, cb);
+      k.set(sa);
+      slotAddr(1, slotAt, cb);
+      k.set(la);
       k.i32(1).get(p).i32Load8U(12).i32Shl().i32x4Splat().set(vbit);
       k.i32(0).get(p).i32Load8U(13).i32Sub().i32x4Splat().set(vdl);
       k.i32(0).set(c);
@@ -132,81 +199,82 @@ function explain(): FuncDef {
       });
       k.get(p).i32(SPLIT_BYTES).i32Add().set(p);
     });
-    // groups
+    // groups, pass 1: every row's entry address (byte) into keys, four rows per vector
+    k.get(p).set(gAt);
     k.get(t).i32Load(12).set(pEnd);
+    k.get(keysAt).set(ka);
     whileLt(p, pEnd, () => {
       // base = table + shared key * bytes per key; shared key = ((shared a >>> 1) >>>
       // sShift) * sMul + ((shared b >>> sibShift) & sibMask)
       k.get(p).i32Load(8).set(w);
       k.get(p).i32Load(24).set(go);
-      k.get(sharedAt).get(w).i32(0xffff).i32And().i32(2).i32Shl().i32Add().i32Load().i32(1).i32ShrU();
-      k.get(go);
-      byteOf(0);
-      k.i32ShrU().get(go);
-      byteOf(8);
+      slotAddr(0, sharedAt, four);
+      k.i32Load().i32(1).i32ShrU();
+      byteOf(go, 0);
+      k.i32ShrU();
+      byteOf(go, 1);
       k.i32Mul();
-      k.get(sharedAt).get(w).i32(16).i32ShrU().i32(2).i32Shl().i32Add().i32Load().get(go);
-      byteOf(16);
-      k.i32ShrU().get(go).i32(24).i32ShrU().i32And().i32Add();
+      slotAddr(1, sharedAt, four);
+      k.i32Load();
+      byteOf(go, 2);
+      k.i32ShrU();
+      byteOf(go, 3);
+      k.i32And().i32Add();
       k.get(p).i32Load(4).i32Mul().get(p).i32Load(0).i32Add().set(base);
       k.get(p).i32Load(12).set(w);
-      k.get(slotAt).get(w).i32(0xffff).i32And().get(cb).i32Mul().i32Add().set(va);
-      k.get(slotAt).get(w).i32(16).i32ShrU().get(cb).i32Mul().i32Add().set(vb);
+      slotAddr(0, slotAt, cb);
+      k.set(va);
+      slotAddr(1, slotAt, cb);
+      k.set(vb);
       k.get(p).i32Load(16).i32x4Splat().set(vvm);
       k.get(p).i32Load(20).set(go);
-      k.get(go);
-      byteOf(8);
+      byteOf(go, 1);
       k.i32x4Splat().set(vmulA);
-      k.get(go);
-      byteOf(16);
+      byteOf(go, 2);
       k.i32x4Splat().set(vmulB);
-      k.get(go).i32(24).i32ShrU().tee(wn).i32(2).i32Shl().i32x4Splat().set(vwn4);
+      byteOf(go, 3);
+      k.i32(2).i32Shl().i32x4Splat().set(vwn4);
       k.get(base).i32x4Splat().set(vbase);
-      k.get(p).i32(GROUP_HEAD_BYTES).i32Add().tee(fp).get(wn).i32(1).i32Shl().i32Add().set(fEnd);
-      k.get(go).i32(255).i32And().set(m); // the sibling shift as a scalar
+      byteOf(go, 0);
+      k.set(wn); // the sibling shift
       k.i32(0).set(c);
-      k.get(sumsAt).set(rowAt); // this chunk's rows in a feature's sums: sumsAt + 2c
       whileLt(c, cb, () => {
-        // key lanes: ((a & vm) * mulA + ((b >>> shift) & mulB)) * wn * 4 + base
+        // ((a & vm) * mulA + ((b >>> shift) & mulB)) * wn * 4 + base
+        k.get(ka);
         k.get(va).get(c).i32Add().v128Load().get(vvm).v128And().get(vmulA).i32x4Mul();
-        k.get(vb).get(c).i32Add().v128Load().get(m).i32x4ShrU().get(vmulB).v128And();
-        k.i32x4Add().get(vwn4).i32x4Mul().get(vbase).i32x4Add().set(vx);
-        k.get(vx).i32x4Lane(0).set(a0);
-        k.get(vx).i32x4Lane(1).set(a1);
-        k.get(vx).i32x4Lane(2).set(a2);
-        k.get(vx).i32x4Lane(3).set(a3);
-        k.get(fp).set(e);
-        k.i32(0).set(w);
-        whileLt(e, fEnd, () => {
-          k.get(e).i32Load16U().get(sumStride).i32Mul().get(rowAt).i32Add().set(fa);
-          // rows 0-1 and 2-3 of the chunk: two float32 entries promoted, added to two sums
-          k.get(fa);
-          k.get(fa).v128Load();
-          k.get(a1).get(w).i32Add();
-          k.get(a0).get(w).i32Add().v128Load32Zero().v128Load32Lane(1).f64x2PromoteLow();
-          k.f64x2Add().v128Store();
-          k.get(fa);
-          k.get(fa).v128Load(16);
-          k.get(a3).get(w).i32Add();
-          k.get(a2).get(w).i32Add().v128Load32Zero().v128Load32Lane(1).f64x2PromoteLow();
-          k.f64x2Add().v128Store(16);
-          k.get(w).i32(4).i32Add().set(w);
-          k.get(e).i32(2).i32Add().set(e);
-        });
-        k.get(rowAt).i32(32).i32Add().set(rowAt);
+        k.get(vb).get(c).i32Add().v128Load().get(wn).i32x4ShrU().get(vmulB).v128And();
+        k.i32x4Add().get(vwn4).i32x4Mul().get(vbase).i32x4Add().v128Store();
+        k.get(ka).i32(16).i32Add().set(ka);
         k.get(c).i32(16).i32Add().set(c);
       });
-      k.get(fEnd).i32(3).i32Add().i32(-4).i32And().set(p);
+      nextGroup();
     });
+    // pass 2: touch every entry address. These loads are independent and close together, so
+    // the cache misses of a cold list overlap; in pass 3 each miss would wait behind a whole
+    // group's arithmetic.
+    k.get(keysAt).set(c);
+    whileLt(c, ka, () => {
+      k.get(touched).get(c).i32Load().i32Load().i32Xor().set(touched);
+      k.get(c).i32(4).i32Add().set(c);
+    });
+    // pass 3 of the tree before, whose entries pass 2 touched a tree ago (software
+    // pipelining: this tree's misses arrive while that tree's adds run)
+    k.get(pEnd).set(base); // (addEntries moves p and pEnd)
+    addEntries(); // (none before the first tree: pgAt = pgEnd = 0)
+    k.get(gAt).set(pgAt);
+    k.get(base).set(pgEnd);
+    k.get(keysAt).set(pKa);
+    // swap the key buffers
+    k.get(keysAt).get(keysB).set(keysAt).set(keysB);
     k.get(t).i32(TREE_BYTES).i32Add().set(t);
   });
+  addEntries();
+  k.get(touched);
   return {
     name: "explain",
-    params: Array.from({ length: 7 }, (): ValType => I32),
-    locals: [
-      ...Array.from({ length: 24 }, (): ValType => I32),
-      ...Array.from({ length: 11 }, (): ValType => V128),
-    ],
+    params: Array.from({ length: 9 }, (): ValType => I32),
+    results: [I32],
+    locals,
     body: k,
   };
 }
@@ -222,7 +290,9 @@ export type Explain = (
   slotAt: number,
   sharedAt: number,
   sumsAt: number,
-) => void;
+  keysAt: number,
+  keysB: number,
+) => number;
 
 /** The kernel over a new memory of at least `bytes` bytes, or null where WebAssembly is not. */
 export function shapKernel(bytes: number): { memory: WasmMemory; explain: Explain } | null {
