@@ -130,8 +130,7 @@ export class SharedSubset implements SubsetExplainer {
    */
   private kernel(): Kernel | null {
     if (this.kernelState !== undefined) return this.kernelState;
-    const { g, gs, gShared, prog, sprog, gFeat, grouped, groupStart, progStart, sprogStart } =
-      this;
+    const { g, gs, gShared, prog, sprog, gFeat, grouped, groupStart, progStart, sprogStart } = this;
     const trees = grouped.reduce((n, x) => n + x, 0);
     let meta = 0;
     for (let q = 0; q < g.length / G; q++) meta += groupBytes(g[q * G + 9]);

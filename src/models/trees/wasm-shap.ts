@@ -53,7 +53,9 @@ export function groupBytes(wanted: number): number {
 }
 
 function explain(): FuncDef {
-  const [t, tEnd, chunks, xAt, slotAt, sharedAt, sumsAt, keysAt, keysB] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  const [t, tEnd, chunks, xAt, slotAt, sharedAt, sumsAt, keysAt, keysB] = [
+    0, 1, 2, 3, 4, 5, 6, 7, 8,
+  ];
   const locals: ValType[] = [];
   const local = (type: ValType) => locals.push(type) + 8;
   const [cb, sumStride, p, pEnd, gAt, w, go, four, la, c, sa, xa, va, vb, base, wn] = Array.from(
@@ -95,7 +97,11 @@ function explain(): FuncDef {
   /** p = the group record after the one at p (its wanted count is byte 23). */
   const nextGroup = () => {
     k.get(p).i32Load8U(23).i32(1).i32Shl().get(p).i32Add();
-    k.i32(GROUP_HEAD_BYTES + 3).i32Add().i32(-4).i32And().set(p);
+    k.i32(GROUP_HEAD_BYTES + 3)
+      .i32Add()
+      .i32(-4)
+      .i32And()
+      .set(p);
   };
   /**
    * Pass 3 of the tree whose groups are [pgAt, pgEnd) and entry addresses at pKa: per group and
@@ -105,40 +111,40 @@ function explain(): FuncDef {
     k.get(pgAt).set(p);
     k.get(pgEnd).set(pEnd);
     k.get(pKa).set(ka);
-  whileLt(p, pEnd, () => {
-    k.get(p).i32(GROUP_HEAD_BYTES).i32Add().tee(fp);
-    k.get(p).i32Load8U(23).i32(1).i32Shl().i32Add().set(fEnd);
-    k.i32(0).set(c);
-    k.get(sumsAt).set(rowAt); // this chunk's rows in a feature's sums: sumsAt + 2c
-    whileLt(c, cb, () => {
-      k.get(ka).i32Load(0).set(a0);
-      k.get(ka).i32Load(4).set(a1);
-      k.get(ka).i32Load(8).set(a2);
-      k.get(ka).i32Load(12).set(a3);
-      k.get(fp).set(e);
-      k.i32(0).set(w);
-      whileLt(e, fEnd, () => {
-        k.get(e).i32Load16U().get(sumStride).i32Mul().get(rowAt).i32Add().set(fa);
-        // rows 0-1 and 2-3 of the chunk: two float32 entries promoted, added to two sums
-        k.get(fa);
-        k.get(fa).v128Load();
-        k.get(a1).get(w).i32Add();
-        k.get(a0).get(w).i32Add().v128Load32Zero().v128Load32Lane(1).f64x2PromoteLow();
-        k.f64x2Add().v128Store();
-        k.get(fa);
-        k.get(fa).v128Load(16);
-        k.get(a3).get(w).i32Add();
-        k.get(a2).get(w).i32Add().v128Load32Zero().v128Load32Lane(1).f64x2PromoteLow();
-        k.f64x2Add().v128Store(16);
-        k.get(w).i32(4).i32Add().set(w);
-        k.get(e).i32(2).i32Add().set(e);
+    whileLt(p, pEnd, () => {
+      k.get(p).i32(GROUP_HEAD_BYTES).i32Add().tee(fp);
+      k.get(p).i32Load8U(23).i32(1).i32Shl().i32Add().set(fEnd);
+      k.i32(0).set(c);
+      k.get(sumsAt).set(rowAt); // this chunk's rows in a feature's sums: sumsAt + 2c
+      whileLt(c, cb, () => {
+        k.get(ka).i32Load(0).set(a0);
+        k.get(ka).i32Load(4).set(a1);
+        k.get(ka).i32Load(8).set(a2);
+        k.get(ka).i32Load(12).set(a3);
+        k.get(fp).set(e);
+        k.i32(0).set(w);
+        whileLt(e, fEnd, () => {
+          k.get(e).i32Load16U().get(sumStride).i32Mul().get(rowAt).i32Add().set(fa);
+          // rows 0-1 and 2-3 of the chunk: two float32 entries promoted, added to two sums
+          k.get(fa);
+          k.get(fa).v128Load();
+          k.get(a1).get(w).i32Add();
+          k.get(a0).get(w).i32Add().v128Load32Zero().v128Load32Lane(1).f64x2PromoteLow();
+          k.f64x2Add().v128Store();
+          k.get(fa);
+          k.get(fa).v128Load(16);
+          k.get(a3).get(w).i32Add();
+          k.get(a2).get(w).i32Add().v128Load32Zero().v128Load32Lane(1).f64x2PromoteLow();
+          k.f64x2Add().v128Store(16);
+          k.get(w).i32(4).i32Add().set(w);
+          k.get(e).i32(2).i32Add().set(e);
+        });
+        k.get(ka).i32(16).i32Add().set(ka);
+        k.get(rowAt).i32(32).i32Add().set(rowAt);
+        k.get(c).i32(16).i32Add().set(c);
       });
-      k.get(ka).i32(16).i32Add().set(ka);
-      k.get(rowAt).i32(32).i32Add().set(rowAt);
-      k.get(c).i32(16).i32Add().set(c);
+      nextGroup();
     });
-    nextGroup();
-  });
   };
   k.get(chunks).i32(4).i32Shl().set(cb);
   k.get(cb).i32(1).i32Shl().set(sumStride);
