@@ -10,16 +10,18 @@
  * method then replays the same recorded lists. Baselines and the serving paths run in the same
  * process, interleaved round by round (the machine is shared: compare the ratio, not the
  * absolute time); every result is checked against the baseline (bit-identical scores,
- * contributions within 1e-9) before it is timed.
+ * contributions within 1e-6) before it is timed.
+ *
+ * Each method runs twice per round: cold (the headline: before each list, untimed, --thrash MB
+ * of other memory is streamed over, as a server's other work between lists evicts the tables
+ * from the caches) and warm (lists back to back, the same tables in cache every time).
  *
  *   node dist/bench/inference.js [--run DIR] [--data DIR] [--lists 300] [--rounds 5]
- *                                [--thrash MB]  (stream over MB of memory before each list,
- *                                                untimed: a server's other work between lists
- *                                                evicts the tables from the cache; default 0)
+ *                                [--thrash MB (default 8)]
  *
  * Default run: /tmp/apirun/latest (train one with `cinerank train --out /tmp/apirun`). Prints
- * CPU ms per list (process.cpuUsage: this thread only, no workers are used), wall ms and
- * os.loadavg().
+ * CPU ms per list (process.cpuUsage around each list: this thread only, no workers are used),
+ * wall ms and os.loadavg().
  */
 import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -44,28 +46,24 @@ const load = () =>
     .map((x) => x.toFixed(2))
     .join(" ");
 
-/** Memory streamed over before each timed list (--thrash). */
+/** Memory streamed over before each cold list (--thrash). */
 let thrash = new Float64Array(0);
 let sink = 0;
 
-/** CPU and wall ms per list of fn over every recorded list. */
-function time(lists: Recorded[], fn: (l: Recorded) => void): { cpu: number; wall: number } {
-  if (thrash.length === 0) {
-    const c0 = process.cpuUsage();
-    const w0 = performance.now();
-    for (const l of lists) fn(l);
-    const c = process.cpuUsage(c0);
-    return {
-      cpu: (c.user + c.system) / 1000 / lists.length,
-      wall: (performance.now() - w0) / lists.length,
-    };
-  }
+/** CPU and wall ms per list of fn over every recorded list, each timed on its own. */
+function time(
+  lists: Recorded[],
+  fn: (l: Recorded) => void,
+  cold: boolean,
+): { cpu: number; wall: number } {
   let cpu = 0;
   let wall = 0;
   for (const l of lists) {
-    for (let i = 0; i < thrash.length; i += 8) {
-      thrash[i] += 1;
-      sink += thrash[i];
+    if (cold) {
+      for (let i = 0; i < thrash.length; i += 8) {
+        thrash[i] += 1;
+        sink += thrash[i];
+      }
     }
     const c0 = process.cpuUsage();
     const w0 = performance.now();
@@ -82,7 +80,8 @@ async function main(): Promise<void> {
   const data = process.argv.includes("--data") ? resolve(arg("data", "")) : undefined;
   const count = Number(arg("lists", "300"));
   const rounds = Number(arg("rounds", "5"));
-  thrash = new Float64Array((Number(arg("thrash", "0")) * 2 ** 20) / 8);
+  const thrashMb = Number(arg("thrash", "8"));
+  thrash = new Float64Array((thrashMb * 2 ** 20) / 8);
   const store = join(tmpdir(), "cinerank-bench-inference", "store.duckdb");
   const loadBefore = load();
   const opened = await openRecommender({ run, data, store });
@@ -171,26 +170,28 @@ async function main(): Promise<void> {
     ["explain: serving (rowContributions)", explainServing],
   ];
   const cpu = methods.map(() => [] as number[]);
+  const warm = methods.map(() => [] as number[]);
   const wall = methods.map(() => [] as number[]);
   for (let round = 0; round < rounds; round++) {
     methods.forEach(([, fn], m) => {
-      const t = time(lists, fn);
+      const t = time(lists, fn, true);
       cpu[m].push(t.cpu);
       wall[m].push(t.wall);
+      warm[m].push(time(lists, fn, false).cpu);
     });
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const lines = [
     `bench:inference — run ${run}, model ${model.family} (${forest.trees} trees, ${forest.nodes} nodes, ${cols} features), ${lists.length} recorded lists (${meanRows.toFixed(0)} candidate rows, ${lists[0].top.length} explained each), ${rounds} rounds, max |contribution difference| ${worst.toExponential(1)}`,
-    `loadavg before ${loadBefore}, after ${load()}${thrash.length > 0 ? `; ${arg("thrash", "0")} MB streamed before each list` : ""}${sink < 0 ? "" : ""}`,
+    `loadavg before ${loadBefore}, after ${load()}; cold = ${thrashMb} MB streamed before each list${sink < 0 ? "" : ""}`,
     "",
-    "| method | CPU ms per list (median of rounds) | wall ms per list | vs baseline (CPU) |",
-    "|---|---|---|---|",
+    "| method | CPU ms per list, cold (median of rounds) | CPU ms per list, warm | wall ms per list, cold | vs baseline (CPU cold / warm) |",
+    "|---|---|---|---|---|",
   ];
   methods.forEach(([name], m) => {
     const ref = m % 2 === 0 ? m : m - 1;
     lines.push(
-      `| ${name} | ${median(cpu[m]).toFixed(3)} | ${median(wall[m]).toFixed(3)} | ${(median(cpu[ref]) / median(cpu[m])).toFixed(2)}x |`,
+      `| ${name} | ${median(cpu[m]).toFixed(3)} | ${median(warm[m]).toFixed(3)} | ${median(wall[m]).toFixed(3)} | ${(median(cpu[ref]) / median(cpu[m])).toFixed(2)}x / ${(median(warm[ref]) / median(warm[m])).toFixed(2)}x |`,
     );
   });
   process.stdout.write(`${lines.join("\n")}\n`);
