@@ -9,7 +9,7 @@
  *     and scaled once per list into the first row and copied to the others in a few doubling
  *     copies;
  *   - per row only the three interaction columns that mix user and movie (user_genre_match,
- *     movie_age_years, content_cosine) are computed, in one loop over the candidates.
+ *     movie_age_years, content_cosine) are computed, in loops over the candidates.
  *
  * Every cell is the value writeFeatureRow + the scaler give — the float32 raw value, then
  * (raw - mean) * (1 / std) in float64, stored as float32 — in the same summation order, so the
@@ -144,11 +144,40 @@ export class ServingRows {
       }
       out[o + io] = (Math.fround(k > 0 ? pref / k : userMean) - gmMean) * gmInv;
       out[o + io + 1] = (Math.fround(base - year[m]) - ageMean) * ageInv;
-      if (dim > 0) {
-        const vo = m * dim;
+    }
+    if (dim > 0) {
+      // content_cosine, four rows side by side (independent chains of additions, each in
+      // dimension order as writeMovieColumns sums it)
+      const cos = (dot: number) => (Math.fround(dot) - cosMean) * cosInv;
+      const ci = io + 4;
+      let j = 0;
+      for (; j + 4 <= n; j += 4) {
+        const v0 = movies[j] * dim;
+        const v1 = movies[j + 1] * dim;
+        const v2 = movies[j + 2] * dim;
+        const v3 = movies[j + 3] * dim;
+        let d0 = 0;
+        let d1 = 0;
+        let d2 = 0;
+        let d3 = 0;
+        for (let c = 0; c < dim; c++) {
+          const x = uv[c];
+          d0 += x * mv[v0 + c];
+          d1 += x * mv[v1 + c];
+          d2 += x * mv[v2 + c];
+          d3 += x * mv[v3 + c];
+        }
+        const o = j * cols + ci;
+        out[o] = cos(d0);
+        out[o + cols] = cos(d1);
+        out[o + 2 * cols] = cos(d2);
+        out[o + 3 * cols] = cos(d3);
+      }
+      for (; j < n; j++) {
+        const vo = movies[j] * dim;
         let dot = 0;
         for (let c = 0; c < dim; c++) dot += uv[c] * mv[vo + c];
-        out[o + io + 4] = (Math.fround(dot) - cosMean) * cosInv;
+        out[j * cols + ci] = cos(dot);
       }
     }
     // The pair sources' columns, raw, then scaled.

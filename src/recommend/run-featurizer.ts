@@ -34,7 +34,10 @@ export function runFeaturizer(spec: FeatureSpec, state: FeatureState): PairFeatu
               rating: new Float32Array(0),
               timestamp: new Float64Array(0),
             });
-      const out = new Float32Array(movies.length * spec.layout.cols);
+      // write() sets every cell, so the rows need not be zero-filled first
+      const n = movies.length * spec.layout.cols;
+      const bytes = Buffer.allocUnsafeSlow(n * 4);
+      const out = new Float32Array(bytes.buffer, bytes.byteOffset, n);
       rows.write(profile, movies, when, out);
       return out;
     },

@@ -264,23 +264,103 @@ export class ItemKnnModel {
       value[m] = centred[j];
       has[m] = 1;
     }
-    for (let i = 0; i < movies.length; i++) {
+    // Four candidates side by side over their common length (four independent chains of
+    // additions), then each one's rest: every sum still runs over its list in order.
+    const n = movies.length;
+    const from = (m: number) => (m >= 0 && m < nMovies ? ptr[m] : 0);
+    const to = (m: number) => (m >= 0 && m < nMovies ? ptr[m + 1] : 0);
+    let i = 0;
+    for (; i + 4 <= n; i += 4) {
+      const a0 = from(movies[i]);
+      const a1 = from(movies[i + 1]);
+      const a2 = from(movies[i + 2]);
+      const a3 = from(movies[i + 3]);
+      const e0 = to(movies[i]);
+      const e1 = to(movies[i + 1]);
+      const e2 = to(movies[i + 2]);
+      const e3 = to(movies[i + 3]);
+      const len = Math.min(e0 - a0, e1 - a1, e2 - a2, e3 - a3);
+      let num0 = 0;
+      let num1 = 0;
+      let num2 = 0;
+      let num3 = 0;
+      let den0 = 0;
+      let den1 = 0;
+      let den2 = 0;
+      let den3 = 0;
+      let n0 = 0;
+      let n1 = 0;
+      let n2 = 0;
+      let n3 = 0;
+      for (let p = 0; p < len; p++) {
+        const j0 = nbr[a0 + p];
+        const j1 = nbr[a1 + p];
+        const j2 = nbr[a2 + p];
+        const j3 = nbr[a3 + p];
+        const s0 = sim[a0 + p];
+        const s1 = sim[a1 + p];
+        const s2 = sim[a2 + p];
+        const s3 = sim[a3 + p];
+        num0 += s0 * value[j0];
+        num1 += s1 * value[j1];
+        num2 += s2 * value[j2];
+        num3 += s3 * value[j3];
+        den0 += s0 * has[j0];
+        den1 += s1 * has[j1];
+        den2 += s2 * has[j2];
+        den3 += s3 * has[j3];
+        n0 += has[j0];
+        n1 += has[j1];
+        n2 += has[j2];
+        n3 += has[j3];
+      }
+      for (let p = a0 + len; p < e0; p++) {
+        const j = nbr[p];
+        num0 += sim[p] * value[j];
+        den0 += sim[p] * has[j];
+        n0 += has[j];
+      }
+      for (let p = a1 + len; p < e1; p++) {
+        const j = nbr[p];
+        num1 += sim[p] * value[j];
+        den1 += sim[p] * has[j];
+        n1 += has[j];
+      }
+      for (let p = a2 + len; p < e2; p++) {
+        const j = nbr[p];
+        num2 += sim[p] * value[j];
+        den2 += sim[p] * has[j];
+        n2 += has[j];
+      }
+      for (let p = a3 + len; p < e3; p++) {
+        const j = nbr[p];
+        num3 += sim[p] * value[j];
+        den3 += sim[p] * has[j];
+        n3 += has[j];
+      }
+      const o = i * stride + offset;
+      out[o] = den0 > 0 ? num0 / den0 : 0;
+      out[o + 1] = n0;
+      out[o + stride] = den1 > 0 ? num1 / den1 : 0;
+      out[o + stride + 1] = n1;
+      out[o + 2 * stride] = den2 > 0 ? num2 / den2 : 0;
+      out[o + 2 * stride + 1] = n2;
+      out[o + 3 * stride] = den3 > 0 ? num3 / den3 : 0;
+      out[o + 3 * stride + 1] = n3;
+    }
+    for (; i < n; i++) {
       const m = movies[i];
       let num = 0;
       let den = 0;
-      let n = 0;
-      if (m >= 0 && m < nMovies) {
-        const end = ptr[m + 1];
-        for (let p = ptr[m]; p < end; p++) {
-          const j = nbr[p];
-          const s = sim[p];
-          num += s * value[j];
-          den += s * has[j];
-          n += has[j];
-        }
+      let c = 0;
+      for (let p = from(m), end = to(m); p < end; p++) {
+        const j = nbr[p];
+        num += sim[p] * value[j];
+        den += sim[p] * has[j];
+        c += has[j];
       }
       out[i * stride + offset] = den > 0 ? num / den : 0;
-      out[i * stride + offset + 1] = n;
+      out[i * stride + offset + 1] = c;
     }
     for (let j = 0; j < rated.length; j++) {
       const m = rated[j];

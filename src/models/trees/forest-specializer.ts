@@ -26,6 +26,11 @@ import { LEAF_FEATURE, WALK_LANES, type WalkKernel, walkKernel } from "./wasm-wa
 export const SPECIALIZE_MIN_ROWS = 32;
 /** Rows per block of the walk (feature values and partial sums stay in cache). */
 const BLOCK = 4096;
+/**
+ * Groups of eight rows per walk call: the rows' walk columns (a few kB) stay in the L1 cache
+ * beside the specialised forest while every tree walks them.
+ */
+const WALK_GROUPS = Number(process.env.WALK_GROUPS ?? 8);
 /** Most rows the WebAssembly path takes (copied into its memory at once; more walk in JavaScript). */
 const WASM_ROWS = 4096;
 
@@ -46,8 +51,11 @@ interface Kernel {
   srcRootsAt: number;
   eqAt: number;
   nanAt: number;
+  colsAt: number;
+  mapAt: number;
   stackAt: number;
   rowsAt: number;
+  groupsAt: number;
   sumsAt: number;
 }
 
@@ -113,15 +121,18 @@ export class ForestSpecializer {
     const vecs = Math.ceil(cols / 4);
     const eqAt = align(srcRootsAt + trees * 4);
     const nanAt = eqAt + vecs * 16;
-    const stackAt = nanAt + vecs * 16;
+    const colsAt = nanAt + vecs * 16;
+    const mapAt = colsAt + cols * 4;
+    const stackAt = mapAt + cols * 4;
     let deepest = 0;
     for (let t = 0; t < trees; t++) deepest = Math.max(deepest, src.depth[t]);
     // a pop pushes two: at most one entry per level of the path, plus the root's
     const rowsAt = align(stackAt + 12 * (deepest + 2));
     const padded = WASM_ROWS + WALK_LANES;
     // (the scan's last column group may read 12 bytes past the last row)
-    const sumsAt = align(rowsAt + padded * cols * 4 + 16);
-    const fns = walkKernel(sumsAt + padded * 8, cols);
+    const groupsAt = align(rowsAt + padded * cols * 4 + 16);
+    const sumsAt = align(groupsAt + padded * cols * 4 + 16);
+    const fns = walkKernel(sumsAt + padded * 8);
     if (!fns) {
       this.kernelState = null;
       return null;
@@ -139,8 +150,11 @@ export class ForestSpecializer {
       srcRootsAt,
       eqAt,
       nanAt,
+      colsAt,
+      mapAt,
       stackAt,
       rowsAt,
+      groupsAt,
       sumsAt,
     };
     // the source forest in specialize's format: byte addresses, a leaf's value in its record
@@ -187,26 +201,38 @@ export class ForestSpecializer {
     // pad to whole lanes with copies of the last row (their sums are not read)
     for (let r = n; r < n8; r++)
       k.f32.copyWithin(ro + r * cols, ro + (n - 1) * cols, ro + n * cols);
-    k.fns.scan(k.rowsAt, n, Math.ceil(cols / 4), k.eqAt, k.nanAt);
+    k.fns.scan(k.rowsAt, cols * 4, n, Math.ceil(cols / 4), k.eqAt, k.nanAt);
+    // the shared columns, and the columns left to walk: their offsets in a group of eight rows
     const { used, shared } = this;
     const eq = k.eqAt >> 2;
     const nan = k.nanAt >> 2;
+    const walkCols = k.colsAt >> 2;
+    const map = k.mapAt >> 2;
     let nShared = 0;
+    let nWalk = 0;
     let finite = true;
     for (let u = 0; u < used.length; u++) {
       const j = used[u];
       shared[j] = k.i32[eq + j] === 0 ? 0 : 1;
       nShared += shared[j];
-      if (shared[j] === 0 && k.i32[nan + j] !== 0) finite = false;
+      if (shared[j] === 1) continue;
+      if (k.i32[nan + j] !== 0) finite = false;
+      k.i32[walkCols + nWalk] = j * 4;
+      k.i32[map + j] = nWalk * 4 * WALK_LANES;
+      nWalk++;
     }
     if (nShared === 0) return "none";
     if (!finite) return "nan";
+    const groups = n8 / WALK_LANES;
+    const groupBytes = nWalk * 4 * WALK_LANES;
+    k.fns.gather(k.rowsAt, cols * 4, groups, k.colsAt, nWalk, k.groupsAt);
     k.fns.specialize(
       k.rowsAt,
       k.srcRootsAt,
       t0,
       t1,
       k.eqAt,
+      k.mapAt,
       k.leafAt,
       k.rootsAt,
       k.depthAt,
@@ -214,7 +240,18 @@ export class ForestSpecializer {
     );
     const so = k.sumsAt >> 3;
     k.f64.fill(0, so, so + n8);
-    k.fns.walk4(k.rowsAt, n8, t0, t1, k.rootsAt, k.depthAt, k.leafAt, k.sumsAt);
+    for (let g = 0; g < groups; g += WALK_GROUPS)
+      k.fns.walk(
+        k.groupsAt + g * groupBytes,
+        groupBytes,
+        Math.min(WALK_GROUPS, groups - g),
+        t0,
+        t1,
+        k.rootsAt,
+        k.depthAt,
+        k.leafAt,
+        k.sumsAt + g * WALK_LANES * 8,
+      );
     for (let r = 0; r < n; r++) out[r0 + r] += scale * k.f64[so + r];
     this.lastWalk = "wasm";
     return "done";

@@ -1,21 +1,22 @@
 /**
  * The forest specializer's kernel (forest-specializer.ts) in WebAssembly, assembled at load time
- * by the project's writer (models/wasm-assembler.ts), one module per row width: `scan` (which
- * columns all rows share, which hold NaN), `specialize` (the copy of the forest with the shared
- * splits resolved) and the walk of the specialised forest (rows without NaN where the trees
- * split), eight rows side by side, without the bounds checks:
+ * by the project's writer (models/wasm-assembler.ts): `scan` (which columns all rows share,
+ * which hold NaN), `gather` (the columns the specialised trees still split on, eight rows at a
+ * time, column by column), `specialize` (the copy of the forest with the shared splits
+ * resolved) and `walk` (the specialised forest, rows without NaN where the trees split, eight
+ * rows side by side, without the bounds checks):
  *
- *   walk4(rowsAt, rows4, t0, t1, rootsAt, depthAt, leafAt, sumsAt)
- *     rows4 rows (a multiple of WALK_LANES) at rowsAt + r * rowBytes (float32 values, rowBytes
- *     fixed per compiled module: walkKernel(bytes, cols)); for each tree t
- *     in [t0, t1): start at the record whose address is the int32 at rootsAt + 4t, step the
- *     int32 at depthAt + 4t times, then sums[r] (f64 at sumsAt + 8r) += the float32 leaf value
- *     at leafAt + record address / 4 (the caller places leafAt accordingly).
+ *   walk(groupsAt, groupBytes, groups, t0, t1, rootsAt, depthAt, leafAt, sumsAt)
+ *     groups of eight rows from groupsAt on, groupBytes apart; for each tree t in [t0, t1):
+ *     start at the record whose address is the int32 at rootsAt + 4t, step the int32 at
+ *     depthAt + 4t times, then sums[r] (f64 at sumsAt + 8r) += the float32 leaf value at
+ *     leafAt + record address / 4 (the caller places leafAt accordingly).
  *
- * A record is 16 bytes: feature x 4, threshold (f32), the left child's record address (the
- * right child follows), unused. A step goes to left + 16 * (x > threshold); a leaf has
- * threshold +Infinity and itself as left child, so it stays. Same leaves, same float32 values
- * added in the same tree order: the sums are bit-identical to the JavaScript walk.
+ * A record is 16 bytes: the column's offset in a group, threshold (f32), the left child's
+ * record address (the right child follows), unused. A step goes to left + 16 * (x > threshold);
+ * a leaf has threshold +Infinity and itself as left child, so it stays. Same leaves, same
+ * float32 values added in the same tree order: the sums are bit-identical to the JavaScript
+ * walk.
  */
 import {
   Code,
@@ -26,7 +27,6 @@ import {
   type ValType,
   wasmApi,
   type WasmMemory,
-  type WasmModule,
 } from "../wasm-assembler.js";
 
 export type { WasmMemory };
@@ -35,27 +35,31 @@ export type { WasmMemory };
 export const WALK_LANES = 8;
 
 /**
- * The walk for rows of `rowBytes` bytes: lane l reads its row at b + l * rowBytes through the
- * load's constant offset, so the eight lanes share one row pointer (eight fewer live registers
- * than a pointer per lane; x86-64 has sixteen).
+ * walk(groupsAt, groupBytes, groups, t0, t1, rootsAt, depthAt, leafAt, sumsAt): groups of eight
+ * rows stored column by column (gather's layout: the value of lane l in the column at record
+ * feature f is the float32 at group + f + 4l), so the eight lanes read through constant
+ * offsets from one group pointer (no pointer per lane: x86-64 has sixteen registers) and
+ * lanes that test the same column read the same cache line.
  */
-function walk4(rowBytes: number): FuncDef {
+function walk(): FuncDef {
   const L = WALK_LANES;
-  const [rowsAt, rows4, t, t1, rootsAt, depthAt, leafAt, sumsAt] = [0, 1, 2, 3, 4, 5, 6, 7];
-  const nParams = 8;
-  const [root, steps, r, d, b, s] = [8, 9, 10, 11, 12, 13];
-  const i = Array.from({ length: L }, (_, l) => 14 + l);
+  const [groupsAt, groupBytes, groups, t, t1, rootsAt, depthAt, leafAt, sumsAt] = [
+    0, 1, 2, 3, 4, 5, 6, 7, 8,
+  ];
+  const nParams = 9;
+  const [root, steps, g, d, b, s] = [9, 10, 11, 12, 13, 14];
+  const i = Array.from({ length: L }, (_, l) => 15 + l);
   const k = new Code();
   k.block();
   k.get(t).get(t1).i32GeU().brIf(0);
   k.loop();
   k.get(rootsAt).get(t).i32(2).i32Shl().i32Add().i32Load().set(root);
   k.get(depthAt).get(t).i32(2).i32Shl().i32Add().i32Load().set(steps);
-  k.i32(0).set(r);
-  k.get(rowsAt).set(b);
+  k.i32(0).set(g);
+  k.get(groupsAt).set(b);
   k.get(sumsAt).set(s);
   k.block();
-  k.get(r).get(rows4).i32GeU().brIf(0);
+  k.get(g).get(groups).i32GeU().brIf(0);
   k.loop();
   for (let l = 0; l < L; l++) k.get(root).set(i[l]);
   k.i32(0).set(d);
@@ -69,7 +73,7 @@ function walk4(rowBytes: number): FuncDef {
       .get(i[l])
       .i32Load(0)
       .i32Add()
-      .f32Load(l * rowBytes);
+      .f32Load(4 * l);
     k.get(i[l]).f32Load(4);
     k.f32Gt().i32(4).i32Shl().i32Add().set(i[l]);
   }
@@ -85,22 +89,19 @@ function walk4(rowBytes: number): FuncDef {
       .f64Add()
       .f64Store(8 * l);
   }
-  k.get(b)
-    .i32(L * rowBytes)
-    .i32Add()
-    .set(b);
+  k.get(b).get(groupBytes).i32Add().set(b);
   k.get(s)
     .i32(8 * L)
     .i32Add()
     .set(s);
-  k.get(r).i32(L).i32Add().tee(r).get(rows4).i32LtU().brIf(0);
+  k.get(g).i32(1).i32Add().tee(g).get(groups).i32LtU().brIf(0);
   k.end();
   k.end();
   k.get(t).i32(1).i32Add().tee(t).get(t1).i32LtU().brIf(0);
   k.end();
   k.end();
   return {
-    name: "walk4",
+    name: "walk",
     params: Array.from({ length: nParams }, (): ValType => I32),
     locals: Array.from({ length: 6 + L }, (): ValType => I32),
     body: k,
@@ -108,15 +109,70 @@ function walk4(rowBytes: number): FuncDef {
 }
 
 /**
- * scan(rowsAt, rows, vecs, eqAt, nanAt): for the columns of `rows` rows at rowsAt (rowBytes
- * apart), four at a time (vecs groups): the int32 at eqAt + 4c is all ones when column c has
+ * gather(rowsAt, rowBytes, groups, colsAt, ncols, outAt): rows (row-major, rowBytes apart) to
+ * walk's layout — for each group of eight rows, for each of the ncols columns whose byte
+ * offsets are the int32s at colsAt, the eight rows' values (bits copied) — from outAt on.
+ */
+function gather(): FuncDef {
+  const L = WALK_LANES;
+  const [rowsAt, rowBytes, groups, colsAt, ncols, outAt] = [0, 1, 2, 3, 4, 5];
+  const [g, c, p, a, o] = [6, 7, 8, 9, 10];
+  const off = Array.from({ length: L }, (_, l) => 11 + l);
+  const k = new Code();
+  for (let l = 0; l < L; l++) k.get(rowBytes).i32(l).i32Mul().set(off[l]);
+  k.get(rowsAt).set(p);
+  k.get(outAt).set(o);
+  k.i32(0).set(g);
+  k.block();
+  k.get(g).get(groups).i32GeU().brIf(0);
+  k.loop();
+  k.i32(0).set(c);
+  k.block();
+  k.get(c).get(ncols).i32GeU().brIf(0);
+  k.loop();
+  k.get(p).get(colsAt).get(c).i32(2).i32Shl().i32Add().i32Load().i32Add().set(a);
+  for (let l = 0; l < L; l++) {
+    k.get(o)
+      .get(a)
+      .get(off[l])
+      .i32Add()
+      .i32Load()
+      .i32Store(4 * l);
+  }
+  k.get(o)
+    .i32(4 * L)
+    .i32Add()
+    .set(o);
+  k.get(c).i32(1).i32Add().tee(c).get(ncols).i32LtU().brIf(0);
+  k.end();
+  k.end();
+  k.get(p)
+    .get(off[L - 1])
+    .get(rowBytes)
+    .i32Add()
+    .i32Add()
+    .set(p);
+  k.get(g).i32(1).i32Add().tee(g).get(groups).i32LtU().brIf(0);
+  k.end();
+  k.end();
+  return {
+    name: "gather",
+    params: Array.from({ length: 6 }, (): ValType => I32),
+    locals: Array.from({ length: 5 + L }, (): ValType => I32),
+    body: k,
+  };
+}
+
+/**
+ * scan(rowsAt, rowBytes, rows, vecs, eqAt, nanAt): for the columns of `rows` rows at rowsAt
+ * (rowBytes apart), four at a time (vecs groups): the int32 at eqAt + 4c is all ones when column c has
  * the same bits in every row (0 otherwise), the int32 at nanAt + 4c all ones when column c is
  * NaN in some row. (The last group may read past the last column: those lanes are not read.)
  */
-function scan(rowBytes: number): FuncDef {
-  const [rowsAt, rows, vecs, eqAt, nanAt] = [0, 1, 2, 3, 4];
-  const [v, p, q, r] = [5, 6, 7, 8];
-  const [x0, eq, nan, x] = [9, 10, 11, 12];
+function scan(): FuncDef {
+  const [rowsAt, rowBytes, rows, vecs, eqAt, nanAt] = [0, 1, 2, 3, 4, 5];
+  const [v, p, q, r] = [6, 7, 8, 9];
+  const [x0, eq, nan, x] = [10, 11, 12, 13];
   const k = new Code();
   k.i32(0).set(v);
   k.block();
@@ -130,7 +186,7 @@ function scan(rowBytes: number): FuncDef {
   k.block();
   k.get(r).get(rows).i32GeU().brIf(0);
   k.loop();
-  k.get(q).i32(rowBytes).i32Add().tee(q).v128Load().set(x);
+  k.get(q).get(rowBytes).i32Add().tee(q).v128Load().set(x);
   k.get(eq).get(x).get(x0).i32x4Eq().v128And().set(eq);
   k.get(nan).get(x).get(x).f32x4Ne().v128Or().set(nan);
   k.get(r).i32(1).i32Add().tee(r).get(rows).i32LtU().brIf(0);
@@ -143,7 +199,7 @@ function scan(rowBytes: number): FuncDef {
   k.end();
   return {
     name: "scan",
-    params: [I32, I32, I32, I32, I32],
+    params: [I32, I32, I32, I32, I32, I32],
     locals: [I32, I32, I32, I32, V128, V128, V128, V128],
     body: k,
   };
@@ -153,21 +209,24 @@ function scan(rowBytes: number): FuncDef {
 export const LEAF_FEATURE = -1;
 
 /**
- * specialize(valsAt, srcRootsAt, t0, t1, eqAt, leafAt, rootsAt, depthAt, stackAt): the forest
+ * specialize(valsAt, srcRootsAt, t0, t1, eqAt, mapAt, leafAt, rootsAt, depthAt, stackAt): the forest
  * specializer's copy (ForestSpecializer.specialize, same records in the same order) in
  * WebAssembly. Source records (16 bytes): feature x 4 or -1 for a leaf, threshold (a leaf's
  * value for a leaf), the left child's byte address (the right child follows), 1 = NaN goes
  * right; tree t's root at the int32 srcRootsAt + 4t. A split whose column's int32 at
  * eqAt + feature x 4 is non-zero (shared by the batch) is resolved with the row at valsAt.
- * The specialised records go from address 0 on in the walk's format, their leaf values at
+ * The specialised records go from address 0 on in the walk's format (a split's feature is the
+ * int32 at mapAt + feature x 4: its offset in gather's layout), their leaf values at
  * leafAt + record address / 4, roots and depths at rootsAt + 4t and depthAt + 4t; stackAt has
  * room for 12 bytes per level of the deepest tree, plus one.
  */
 function specialize(): FuncDef {
-  const [valsAt, srcRootsAt, t, t1, eqAt, leafAt, rootsAt, depthAt, stackAt] = [
-    0, 1, 2, 3, 4, 5, 6, 7, 8,
+  const [valsAt, srcRootsAt, t, t1, eqAt, mapAt, leafAt, rootsAt, depthAt, stackAt] = [
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9,
   ];
-  const [o, sp, dst, from, level, deepest, f, pair, bit] = [9, 10, 11, 12, 13, 14, 15, 16, 17];
+  const [o, sp, dst, from, level, deepest, f, pair, bit] = [
+    10, 11, 12, 13, 14, 15, 16, 17, 18,
+  ];
   const k = new Code();
   k.i32(0).set(o);
   k.block();
@@ -216,7 +275,7 @@ function specialize(): FuncDef {
   // a split: its sibling pair next, the left subtree popped (laid out) first
   k.get(o).set(pair);
   k.get(o).i32(32).i32Add().set(o);
-  k.get(dst).get(f).i32Store(0);
+  k.get(dst).get(mapAt).get(f).i32Add().i32Load().i32Store(0);
   k.get(dst).get(from).i32Load(4).i32Store(4);
   k.get(dst).get(pair).i32Store(8);
   k.get(dst).get(from).i32Load(12).i32Store(12);
@@ -236,19 +295,19 @@ function specialize(): FuncDef {
   k.end();
   return {
     name: "specialize",
-    params: Array.from({ length: 9 }, (): ValType => I32),
+    params: Array.from({ length: 10 }, (): ValType => I32),
     locals: Array.from({ length: 9 }, (): ValType => I32),
     body: k,
   };
 }
 
 const api = wasmApi;
-/** The compiled walk per row width (a server scores one width). */
-const walkModules = new Map<number, () => WasmModule | null>();
+const walkModule = lazyModule(() => [walk(), gather(), scan(), specialize()]);
 
-export type Walk4 = (
-  rowsAt: number,
-  rows4: number,
+export type Walk = (
+  groupsAt: number,
+  groupBytes: number,
+  groups: number,
   t0: number,
   t1: number,
   rootsAt: number,
@@ -259,10 +318,20 @@ export type Walk4 = (
 
 export type Scan = (
   rowsAt: number,
+  rowBytes: number,
   rows: number,
   vecs: number,
   eqAt: number,
   nanAt: number,
+) => void;
+
+export type Gather = (
+  rowsAt: number,
+  rowBytes: number,
+  groups: number,
+  colsAt: number,
+  ncols: number,
+  outAt: number,
 ) => void;
 
 export type Specialize = (
@@ -271,6 +340,7 @@ export type Specialize = (
   t0: number,
   t1: number,
   eqAt: number,
+  mapAt: number,
   leafAt: number,
   rootsAt: number,
   depthAt: number,
@@ -280,22 +350,15 @@ export type Specialize = (
 /** The module's functions over one memory. */
 export interface WalkKernel {
   memory: WasmMemory;
-  walk4: Walk4;
+  walk: Walk;
+  gather: Gather;
   scan: Scan;
   specialize: Specialize;
 }
 
-/**
- * The kernel for rows of `cols` float32 values over a new memory of at least `bytes` bytes, or
- * null where WebAssembly is not.
- */
-export function walkKernel(bytes: number, cols: number): WalkKernel | null {
-  let lazy = walkModules.get(cols);
-  if (!lazy) {
-    lazy = lazyModule(() => [walk4(cols * 4), scan(cols * 4), specialize()]);
-    walkModules.set(cols, lazy);
-  }
-  const mod = lazy();
+/** The kernel over a new memory of at least `bytes` bytes, or null where WebAssembly is not. */
+export function walkKernel(bytes: number): WalkKernel | null {
+  const mod = walkModule();
   const pages = Math.ceil(Math.max(bytes, 1) / 65536);
   if (!mod || !api || pages > 65536) return null;
   try {
@@ -304,7 +367,8 @@ export function walkKernel(bytes: number, cols: number): WalkKernel | null {
     const e = inst.exports;
     return {
       memory,
-      walk4: e.walk4 as Walk4,
+      walk: e.walk as Walk,
+      gather: e.gather as Gather,
       scan: e.scan as Scan,
       specialize: e.specialize as Specialize,
     };
