@@ -224,9 +224,7 @@ function specialize(): FuncDef {
   const [valsAt, srcRootsAt, t, t1, eqAt, mapAt, leafAt, rootsAt, depthAt, stackAt] = [
     0, 1, 2, 3, 4, 5, 6, 7, 8, 9,
   ];
-  const [o, sp, dst, from, level, deepest, f, pair, bit] = [
-    10, 11, 12, 13, 14, 15, 16, 17, 18,
-  ];
+  const [o, sp, dst, from, level, deepest, f, pair, bit] = [10, 11, 12, 13, 14, 15, 16, 17, 18];
   const k = new Code();
   k.i32(0).set(o);
   k.block();
