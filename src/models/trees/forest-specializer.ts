@@ -30,7 +30,7 @@ const BLOCK = 4096;
  * Groups of eight rows per walk call: the rows' walk columns (a few kB) stay in the L1 cache
  * beside the specialised forest while every tree walks them.
  */
-const WALK_GROUPS = Number(process.env.WALK_GROUPS ?? 8);
+const WALK_GROUPS = 8;
 /** Most rows the WebAssembly path takes (copied into its memory at once; more walk in JavaScript). */
 const WASM_ROWS = 4096;
 
