@@ -33,6 +33,12 @@ test("FactorDots: the SIMD kernel's scores are bit-identical to dotAll, any n an
       assert.equal(got.length, n);
       assert.deepEqual(got, want, `n ${n} k ${k}`);
       assert.deepEqual(js.scores(x), want);
+      // into a caller's buffer of length n: written and returned; another length: not used
+      const into = new Float32Array(n).fill(Number.NaN);
+      assert.equal(dots.scores(x, into), into);
+      assert.deepEqual(into, want);
+      const short = new Float32Array(n + 1);
+      assert.notEqual(dots.scores(x, short), short);
     }
   }
 });

@@ -166,8 +166,11 @@ export class FactorDots {
     return this.run !== null;
   }
 
-  /** x . Y[i] for every movie i, as float32 (bit-identical to dotAll(x, Y, k)). */
-  scores(x: Float32Array): Float32Array {
+  /**
+   * x . Y[i] for every movie i, as float32 (bit-identical to dotAll(x, Y, k)), into `into` when
+   * it has length n (a caller's reused buffer), else into a new array.
+   */
+  scores(x: Float32Array, into?: Float32Array): Float32Array {
     const k = this.k;
     if (!this.run || !this.memory) return dotAll(x, this.Y, k);
     const xs = new Float64Array(this.memory.buffer, this.xOff, 2 * k);
@@ -176,7 +179,7 @@ export class FactorDots {
       xs[2 * c + 1] = x[c];
     }
     this.run(this.xOff, this.yOff, this.outOff, this.blocks, k);
-    const out = new Float32Array(this.n);
+    const out = into?.length === this.n ? into : new Float32Array(this.n);
     // float64 -> float32 rounds to nearest, as storing the JavaScript sum into a Float32Array does
     out.set(new Float64Array(this.memory.buffer, this.outOff, this.n));
     return out;

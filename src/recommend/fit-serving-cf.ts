@@ -59,14 +59,14 @@ export async function fitServingCf(
   const collaborative: CollaborativeModel = {
     items: mf.items,
     // The factorisation is indexed by the dataset's user indices, not the feature state's.
-    userScores: (user) => {
+    userScores: (user, into) => {
       const index = dataset.users.index(user.id);
       // A live profile is folded in by the model; a fitted user's scores are the same dot
       // products, on the SIMD kernel (factor-dots.ts).
       if (user.ratings || !mf.knowsUser(index))
         return mf.userScores({ index, ratings: user.ratings });
       const k = mf.k;
-      return dots.scores(mf.userFactors.subarray(index * k, (index + 1) * k));
+      return dots.scores(mf.userFactors.subarray(index * k, (index + 1) * k), into);
     },
   };
   const neighbours: ItemNeighbours = {

@@ -43,6 +43,31 @@ export function reasonKindOf(feature: string): ReasonKind | null {
   return null;
 }
 
+/** reasonKindOf of every name, once per names array (the model's featureNames: per model). */
+const kindsByNames = new WeakMap<readonly string[], (ReasonKind | null)[]>();
+
+function kindsOf(names: readonly string[]): (ReasonKind | null)[] {
+  let kinds = kindsByNames.get(names);
+  if (!kinds) {
+    kinds = names.map(reasonKindOf);
+    kindsByNames.set(names, kinds);
+  }
+  return kinds;
+}
+
+/** The genre (index into GENRES) a "genre" feature names, -1 for none; once per name. */
+const genreOfName = new Map<string, number>();
+
+function genreOfFeature(feature: string): number {
+  let g = genreOfName.get(feature);
+  if (g === undefined) {
+    const f = feature.toLowerCase();
+    g = GENRES.findIndex((name) => f.includes(genreSlug(name)));
+    genreOfName.set(feature, g);
+  }
+  return g;
+}
+
 /** Per feature: 1 when a reason can name it (reasonKindOf), the contributions explain() reads. */
 export function reasonFeatures(names: readonly string[]): Uint8Array {
   return Uint8Array.from(names, (n) => (reasonKindOf(n) ? 1 : 0));
@@ -57,8 +82,33 @@ export function displayTitle(title: string): string {
   return m ? `${m[2]} ${m[1]}` : t;
 }
 
+/** displayTitle per title list and movie, computed once (a phrase names a liked movie). */
+const displayTitles = new WeakMap<readonly string[], Map<number, string>>();
+
+function displayTitleOf(titles: readonly string[], m: number): string {
+  let known = displayTitles.get(titles);
+  if (!known) {
+    known = new Map();
+    displayTitles.set(titles, known);
+  }
+  let t = known.get(m);
+  if (t === undefined) {
+    t = displayTitle(titles[m]);
+    known.set(m, t);
+  }
+  return t;
+}
+
 const fmt1 = (x: number) => (Math.round(x * 10) / 10).toFixed(1);
-const fmtInt = (x: number) => Math.round(x).toLocaleString("en-US");
+/** Math.round(x).toLocaleString("en-US") ("2,100"), without the locale machinery per call. */
+export function fmtInt(x: number): string {
+  const r = Math.round(x);
+  if (!(Math.abs(r) < 1e21) || Object.is(r, -0)) return r.toLocaleString("en-US");
+  const digits = String(Math.abs(r));
+  let out = digits.slice(0, ((digits.length - 1) % 3) + 1);
+  for (let i = out.length; i < digits.length; i += 3) out += `,${digits.slice(i, i + 3)}`;
+  return r < 0 ? `-${out}` : out;
+}
 
 /** Squared norm of every vector of a set, computed once per set (a per-model table). */
 const squaredNorms = new WeakMap<Float32Array, Float64Array>();
@@ -149,26 +199,28 @@ function decadeDeltas(
 /** Phrases for one user; built once per request. */
 export class UserReasons {
   private readonly userMean: number;
-  private readonly deltas: Float64Array;
-  private readonly decadeDeltas: Map<number, number>;
+  /** Genre and decade preferences, computed on first use (most lists name neither). */
+  private deltasCache: Float64Array | null = null;
+  private decadeCache: Map<number, number> | null = null;
   /** Movies the user liked, strongest first. */
   private readonly liked: { movie: number; rating: number }[];
-  private readonly likedSet: Map<number, number>;
+  private likedMap: Map<number, number> | null = null;
+  /** likedNeighbour answers by movie * 3 + source (0 kNN lists, 1 collaborative, 2 content):
+   * two features of one kind (mf_pred, mf_dot) ask the same question about a movie. */
+  private readonly neighbourMemo = new Map<number, number>();
   /** Per movie: the liked movie whose neighbour list holds it with the highest similarity, and
    * that similarity (the backward lookup of likedNeighbour); built on first use. */
   private backBest: Int32Array | null = null;
 
   constructor(
     private readonly src: ReasonSources,
-    ratings: UserRatings,
+    private readonly ratings: UserRatings,
     threshold: number,
   ) {
     const n = ratings.movie.length;
     let s = 0;
     for (let i = 0; i < n; i++) s += ratings.rating[i];
     this.userMean = n > 0 ? s / n : src.catalog.book.globalMean;
-    this.deltas = genreDeltas(ratings, src.catalog.dataset.movieInfo.genres, this.userMean);
-    this.decadeDeltas = decadeDeltas(ratings, src.catalog.dataset.movieInfo.year, this.userMean);
     const cut = Math.max(threshold, Math.min(this.userMean, 4.5));
     this.liked = [];
     for (let i = 0; i < n; i++) {
@@ -176,7 +228,30 @@ export class UserReasons {
         this.liked.push({ movie: ratings.movie[i], rating: ratings.rating[i] });
     }
     this.liked.sort((a, b) => b.rating - a.rating || a.movie - b.movie);
-    this.likedSet = new Map(this.liked.map((l) => [l.movie, l.rating]));
+  }
+
+  private get deltas(): Float64Array {
+    this.deltasCache ??= genreDeltas(
+      this.ratings,
+      this.src.catalog.dataset.movieInfo.genres,
+      this.userMean,
+    );
+    return this.deltasCache;
+  }
+
+  private get decadeDeltas(): Map<number, number> {
+    this.decadeCache ??= decadeDeltas(
+      this.ratings,
+      this.src.catalog.dataset.movieInfo.year,
+      this.userMean,
+    );
+    return this.decadeCache;
+  }
+
+  /** Liked movie -> its rating. */
+  private get likedSet(): Map<number, number> {
+    this.likedMap ??= new Map(this.liked.map((l) => [l.movie, l.rating]));
+    return this.likedMap;
   }
 
   private bestGenre(movie: number, only?: number): { genre: number; delta: number } | null {
@@ -215,8 +290,19 @@ export class UserReasons {
     return movie >= 0 && movie < this.backBest.length ? this.backBest[movie] : -1;
   }
 
-  /** The liked movie most similar to `movie` by the kNN lists, else by vectors. */
+  /** The liked movie most similar to `movie` by the kNN lists, else by vectors (memoised). */
   private likedNeighbour(movie: number, vectors?: ItemVectors): number {
+    const source = !vectors ? 0 : vectors === this.src.collaborative ? 1 : 2;
+    const key = movie * 3 + source;
+    let m = this.neighbourMemo.get(key);
+    if (m === undefined) {
+      m = this.findLikedNeighbour(movie, vectors);
+      this.neighbourMemo.set(key, m);
+    }
+    return m;
+  }
+
+  private findLikedNeighbour(movie: number, vectors?: ItemVectors): number {
     const nb = this.src.neighbours;
     if (nb && !vectors) {
       const list = nb.neighbours(movie);
@@ -302,14 +388,13 @@ export class UserReasons {
   /** A phrase for evidence `kind` (from `feature`) about `movie`, or null when it does not apply. */
   phrase(kind: ReasonKind, feature: string, movie: number): string | null {
     const cat = this.src.catalog;
-    const title = (m: number) => displayTitle(cat.dataset.movieInfo.title[m]);
+    const title = (m: number) => displayTitleOf(cat.dataset.movieInfo.title, m);
     switch (kind) {
       case "genre-preference":
       case "genre": {
         let only: number | undefined;
         if (kind === "genre") {
-          const f = feature.toLowerCase();
-          only = GENRES.findIndex((g) => f.includes(genreSlug(g)));
+          only = genreOfFeature(feature);
           if (only < 0) return null;
         }
         const g = this.bestGenre(movie, only);
@@ -371,17 +456,15 @@ export class UserReasons {
     movie: number,
     max = 3,
   ): ReasonDetail[] {
+    const kinds = kindsOf(names);
+    const values = contrib.values;
     const order: number[] = [];
-    for (let j = 0; j < names.length; j++) if (contrib.values[j] > 0) order.push(j);
-    order.sort((a, b) => contrib.values[b] - contrib.values[a]);
+    for (let j = 0; j < names.length; j++) if (values[j] > 0 && kinds[j]) order.push(j);
+    order.sort((a, b) => values[b] - values[a]);
     const out: ReasonDetail[] = [];
-    const said = new Set<string>();
     for (const j of order) {
-      const kind = reasonKindOf(names[j]);
-      if (!kind) continue;
-      const reason = this.phrase(kind, names[j], movie);
-      if (!reason || said.has(reason)) continue;
-      said.add(reason);
+      const reason = this.phrase(kinds[j] as ReasonKind, names[j], movie);
+      if (!reason || out.some((o) => o.reason === reason)) continue;
       out.push({ feature: names[j], contribution: contrib.values[j], reason });
       if (out.length >= max) break;
     }

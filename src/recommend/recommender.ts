@@ -26,6 +26,7 @@ import { scoreCandidates } from "./score-candidates.js";
 import type { ScoringPool } from "./scoring-pool.js";
 import { SimilarMovies } from "./similar-movies.js";
 import { SimilarityIndex, topK } from "./similarity-index.js";
+import { TopKSelector } from "./top-k-selector.js";
 import type {
   CollaborativeModel,
   Contributions,
@@ -107,6 +108,30 @@ export function checkRating(rating: number, field = "rating"): void {
   }
 }
 
+/** Per-request buffers of the candidate step (prepare runs to completion: no request shares). */
+interface CandidateScratch {
+  /** 1 = not offered to this request; all 0 between requests. */
+  skip: Uint8Array;
+  /** 1 = already a candidate of this request; all 0 between requests. */
+  inList: Uint8Array;
+  knn: Float32Array;
+  mf: Float32Array;
+  /** TopKSelector output. */
+  pick: Int32Array;
+  selector: TopKSelector;
+}
+
+function candidateScratch(movies: number, candidates: number): CandidateScratch {
+  return {
+    skip: new Uint8Array(movies),
+    inList: new Uint8Array(movies),
+    knn: new Float32Array(movies),
+    mf: new Float32Array(movies),
+    pick: new Int32Array(candidates),
+    selector: new TopKSelector(movies),
+  };
+}
+
 export class Recommender {
   readonly catalog: MovieCatalog;
   readonly book: RatingBook;
@@ -120,6 +145,8 @@ export class Recommender {
   private readonly similarMovies: SimilarMovies;
   /** Per feature: 1 when a reason can name it; only these contributions are computed. */
   private readonly explained: Uint8Array;
+  /** Buffers over the catalogue for the synchronous part of a request (prepare), reused. */
+  private readonly scratch: CandidateScratch;
 
   constructor(
     readonly parts: RecommenderParts,
@@ -147,6 +174,7 @@ export class Recommender {
       );
     }
     this.explained = reasonFeatures(names);
+    this.scratch = candidateScratch(this.catalog.size, this.config.candidates);
     // Without scoring workers this thread explains: its TreeSHAP tables are built now rather
     // than on the first request (a pool builds them itself when it scores here too).
     if (!parts.scoring) prepareContributions(parts.model, this.explained);
@@ -267,34 +295,40 @@ export class Recommender {
     }
     const filter = this.catalog.filter(opts);
     const ratings = this.book.ratings(userId);
-    const rated = new Uint8Array(this.catalog.size);
-    for (let i = 0; i < ratings.movie.length; i++) rated[ratings.movie[i]] = 1;
-    const accept = (m: number) => rated[m] === 0 && filter.accepts(m);
-    const user = this.servingUser(userId);
-    const genreMask =
-      opts.genres && opts.genres.length > 0 ? this.catalog.genreMask(opts.genres) : 0;
-
-    if (ratings.movie.length === 0) {
-      return {
-        done: {
-          userId,
-          coldStart: true,
-          strategy: "popularity",
-          items: this.popular(user, k, accept, genreMask),
-        },
-      };
+    // skip[m] = 1: movie m is not offered (rated, or filtered out); all 0 again on the way out
+    const skip = this.scratch.skip;
+    if (!filter.all) for (let m = 0; m < skip.length; m++) skip[m] = filter.accepts(m) ? 0 : 1;
+    for (let i = 0; i < ratings.movie.length; i++) skip[ratings.movie[i]] = 1;
+    try {
+      const accept = (m: number) => skip[m] === 0;
+      const user = this.servingUser(userId);
+      const genreMask =
+        opts.genres && opts.genres.length > 0 ? this.catalog.genreMask(opts.genres) : 0;
+      if (ratings.movie.length === 0) {
+        return {
+          done: {
+            userId,
+            coldStart: true,
+            strategy: "popularity",
+            items: this.popular(user, k, accept, genreMask),
+          },
+        };
+      }
+      if (user.index < 0 && ratings.movie.length < this.config.minModelRatings) {
+        return {
+          done: {
+            userId,
+            coldStart: true,
+            strategy: "profile",
+            items: this.byProfile(user, ratings, k, accept),
+          },
+        };
+      }
+      return { userId, user, ratings, cands: this.candidates(user, ratings, k), k };
+    } finally {
+      if (filter.all) for (let i = 0; i < ratings.movie.length; i++) skip[ratings.movie[i]] = 0;
+      else skip.fill(0);
     }
-    if (user.index < 0 && ratings.movie.length < this.config.minModelRatings) {
-      return {
-        done: {
-          userId,
-          coldStart: true,
-          strategy: "profile",
-          items: this.byProfile(user, ratings, k, accept),
-        },
-      };
-    }
-    return { userId, user, ratings, cands: this.candidates(user, ratings, accept, k), k };
   }
 
   /** The list from scored candidates: top = indices into cands, best first. */
@@ -324,38 +358,54 @@ export class Recommender {
     return { userId: prep.userId, coldStart: false, strategy: "model", items };
   }
 
-  /** Candidate movies for a user: implicit MF ∪ item-kNN, topped up by popularity. */
-  candidates(
-    user: ServingUser,
-    ratings: UserRatings,
-    accept: (m: number) => boolean,
-    k: number,
-  ): Int32Array {
+  /**
+   * Candidate movies for a user, in a fixed order: the implicit-MF top-n, then the item-kNN
+   * top-n not already in, then (when CF gives too few) the popularity ranking's best. Movies
+   * flagged in scratch.skip are never offered. Whole-catalogue passes use the scratch buffers.
+   */
+  private candidates(user: ServingUser, ratings: UserRatings, k: number): Int32Array {
     const n = this.config.candidates;
-    const set = new Set<number>();
-    const mf = this.parts.collaborative?.userScores(user);
-    if (mf) for (const m of topK(mf, n, accept)) set.add(m);
-    const knn = this.knnScores(ratings);
-    // Number.MIN_VALUE: only positive scores, skipped before the accept call
-    if (knn)
-      for (const m of topK(knn, n, (m) => knn[m] > 0 && accept(m), Number.MIN_VALUE)) set.add(m);
-    if (set.size < Math.max(2 * k, 50)) {
-      const pop = coldStartScores(this.book.movieLikes, this.book.movieCount);
-      for (const m of topK(pop, Math.max(2 * k, 50), (m) => accept(m) && !set.has(m))) set.add(m);
+    const { skip, inList, knn: knnBuf, mf: mfBuf, pick, selector } = this.scratch;
+    const out = new Int32Array(2 * n + Math.max(2 * k, 50));
+    let size = 0;
+    const mf = this.parts.collaborative?.userScores(user, mfBuf);
+    if (mf) {
+      const got = selector.select(mf, n, skip, pick);
+      for (let i = 0; i < got; i++) {
+        inList[pick[i]] = 1;
+        out[size++] = pick[i];
+      }
     }
-    return Int32Array.from(set);
+    const knn = this.knnScores(ratings, knnBuf);
+    if (knn) {
+      // Number.MIN_VALUE: positive scores only
+      const got = selector.select(knn, n, skip, pick, Number.MIN_VALUE);
+      for (let i = 0; i < got; i++) {
+        if (inList[pick[i]] === 1) continue;
+        inList[pick[i]] = 1;
+        out[size++] = pick[i];
+      }
+    }
+    const want = Math.max(2 * k, 50);
+    if (size < want) {
+      const pop = coldStartScores(this.book.movieLikes, this.book.movieCount);
+      for (const m of topK(pop, want, (m) => skip[m] === 0 && inList[m] === 0)) out[size++] = m;
+    }
+    for (let i = 0; i < size; i++) inList[out[i]] = 0;
+    return out.slice(0, size);
   }
 
   /** Item-kNN score of every movie: similarity-weighted, mean-centred ratings of its
-   * neighbours among the user's ratings. Null without neighbour lists. */
-  private knnScores(ratings: UserRatings): Float32Array | null {
+   * neighbours among the user's ratings, into `into` when given (zeroed first). Null without
+   * neighbour lists. */
+  private knnScores(ratings: UserRatings, into?: Float32Array): Float32Array | null {
     const nb = this.parts.neighbours;
     if (!nb) return null;
     const n = ratings.movie.length;
     let mean = 0;
     for (let i = 0; i < n; i++) mean += ratings.rating[i];
     mean = n > 0 ? mean / n : 0;
-    const out = new Float32Array(this.catalog.size);
+    const out = into ? into.fill(0) : new Float32Array(this.catalog.size);
     for (let i = 0; i < n; i++) {
       const w = ratings.rating[i] - mean + 0.25; // liked-ish movies pull their neighbours up
       if (w <= 0) continue;

@@ -34,8 +34,11 @@ export interface ItemVectors {
 export interface CollaborativeModel {
   /** Item factors (any scale; similarity uses cosine). */
   items: ItemVectors;
-  /** Preference score of the user for every movie (length nMovies), or null if unavailable. */
-  userScores(user: ServingUser): Float32Array | null;
+  /**
+   * Preference score of the user for every movie (length nMovies), or null if unavailable. May
+   * write into `into` (length nMovies, the caller's reused buffer) and return it.
+   */
+  userScores(user: ServingUser, into?: Float32Array): Float32Array | null;
 }
 
 /** Item-kNN top-K neighbour lists. */
