@@ -19,7 +19,6 @@ import {
   V128,
   wasmApi,
   type WasmMemory,
-  type WasmModule,
 } from "../models/wasm-assembler.js";
 
 const LANES = 8;

@@ -126,7 +126,7 @@ export function selectLargest(a: Float64Array, n: number, k: number): void {
     const x = a[lo];
     const y = a[mid];
     const z = a[hi];
-    const pivot = x < y ? (y < z ? y : x < z ? z : x) : x < z ? x : y < z ? z : y;
+    const pivot = Math.max(Math.min(x, y), Math.min(Math.max(x, y), z));
     // Hoare partition: [lo..j] <= pivot <= [j+1..hi]
     let i = lo - 1;
     let j = hi + 1;
