@@ -34,6 +34,7 @@ import type {
   ItemVectors,
   MovieSummary,
   PairFeaturizer,
+  ReasonDetail,
   RecommendationItem,
   Recommendations,
   RecommendOptions,
@@ -82,6 +83,36 @@ export const RECOMMENDER_DEFAULTS: RecommenderConfig = {
 };
 
 const round4 = (x: number) => Math.round(x * 1e4) / 1e4;
+
+/**
+ * A list item: the movie's summary fields, then rank, pLike, reasons (and the explanation when
+ * given), written out — an object spread of the summary cost ~5 µs an item.
+ */
+function listItem(
+  s: MovieSummary,
+  rank: number,
+  pLike: number,
+  reasons: string[],
+  explanation?: ReasonDetail[],
+): RecommendationItem {
+  const item: RecommendationItem = {
+    movieId: s.movieId,
+    title: s.title,
+    year: s.year,
+    genres: s.genres,
+    ratingCount: s.ratingCount,
+    meanRating: s.meanRating,
+    imdbUrl: s.imdbUrl,
+    tmdbUrl: s.tmdbUrl,
+    posterUrl: s.posterUrl,
+    overview: s.overview,
+    rank,
+    pLike,
+    reasons,
+  };
+  if (explanation) item.explanation = explanation;
+  return item;
+}
 
 function checkK(k: number | undefined, field = "k"): number {
   const v = k ?? 10;
@@ -347,13 +378,7 @@ export class Recommender {
       const texts = explanation.map((e) => e.reason);
       // A model whose strongest evidence has no phrase still gets a truthful line.
       if (texts.length === 0) texts.push(...reasons.profileReasons(m, 2));
-      return {
-        ...this.catalog.summary(m),
-        rank: rank + 1,
-        pLike: round4(p[i]),
-        reasons: texts,
-        explanation,
-      };
+      return listItem(this.catalog.summary(m), rank + 1, round4(p[i]), texts, explanation);
     });
     return { userId: prep.userId, coldStart: false, strategy: "model", items };
   }
@@ -425,12 +450,14 @@ export class Recommender {
     const pop = coldStartScores(this.book.movieLikes, this.book.movieCount);
     const top = Int32Array.from(topK(pop, k, accept));
     const { p } = this.score(user, top);
-    return Array.from(top, (m, i) => ({
-      ...this.catalog.summary(m),
-      rank: i + 1,
-      pLike: round4(p[i]),
-      reasons: coldStartReasons(this.catalog, m, genreMask),
-    }));
+    return Array.from(top, (m, i) =>
+      listItem(
+        this.catalog.summary(m),
+        i + 1,
+        round4(p[i]),
+        coldStartReasons(this.catalog, m, genreMask),
+      ),
+    );
   }
 
   /** A new user's few ratings: content and collaborative similarity to what they rated, plus
@@ -458,12 +485,9 @@ export class Recommender {
     const top = Int32Array.from(topK(score, k, accept));
     const { p } = this.score(user, top);
     const reasons = this.reasonsFor(ratings);
-    return Array.from(top, (m, i) => ({
-      ...this.catalog.summary(m),
-      rank: i + 1,
-      pLike: round4(p[i]),
-      reasons: reasons.profileReasons(m),
-    }));
+    return Array.from(top, (m, i) =>
+      listItem(this.catalog.summary(m), i + 1, round4(p[i]), reasons.profileReasons(m)),
+    );
   }
 
   predict(
