@@ -224,6 +224,13 @@ export class Code {
   f32x4Gt(): this {
     return this.simd(0x44);
   }
+  /** Lane-wise float32 minimum / maximum (NaN if either is NaN). */
+  f32x4Min(): this {
+    return this.simd(0xe8);
+  }
+  f32x4Max(): this {
+    return this.simd(0xe9);
+  }
   v128And(): this {
     return this.simd(0x4e);
   }

@@ -128,3 +128,29 @@ test("specialised prediction: row and tree ranges, all columns shared, no column
   assert.equal(sp.addRaw(train.values, cols, 0, rows, 0, f.trees, 1, none), false);
   assert.ok(none.every((x) => x === 0));
 });
+
+test("splits every row takes the same way (a narrow range of values, not shared) are resolved, bit-identical", async () => {
+  const cols = 6;
+  const train = syntheticTable(1500, cols, 54);
+  const m = await trainGbdt(
+    train,
+    { trees: 30, maxDepth: 6, earlyStoppingRounds: 0 },
+    { threads: 1 },
+  );
+  const f = m.forest;
+  const rows = 120;
+  const rng = new Rng(9);
+  const values = batch(train.values, cols, rows, [0], 11).map((x) => (Number.isNaN(x) ? 0.5 : x));
+  // columns 1 and 2 take two nearby values each: most splits on them go one way for all rows
+  for (const j of [1, 2]) {
+    const lo = values[j];
+    for (let r = 0; r < rows; r++) values[r * cols + j] = rng.next() < 0.5 ? lo : lo + 1e-3;
+  }
+  for (const wasm of [true, false]) {
+    const sp = new ForestSpecializer(f.predictLayout());
+    sp.useWasm = wasm;
+    const got = new Float64Array(rows);
+    assert.equal(sp.addRaw(values, cols, 0, rows, 0, f.trees, 0.5, got), true);
+    assertBitIdentical(got, reference(f, values, cols, rows), `narrow ranges, wasm ${wasm}`);
+  }
+});

@@ -14,10 +14,14 @@
  * column the specialised trees split on, the walk drops the NaN arithmetic of each step.
  *
  * A batch of up to WASM_ROWS rows is done in WebAssembly (wasm-walk.ts) once its rows are
- * copied into the kernel's memory: the scan for shared columns and NaN (SIMD, four columns at
- * a time), the specialised copy (from a copy of the forest kept in the kernel's memory) and the
- * walk, eight rows side by side. The JavaScript path (no WebAssembly, NaN where the trees
- * split, larger batches) does the same in the same order.
+ * copied into the kernel's memory: the scan for shared columns, NaN and each column's range
+ * (SIMD, four columns at a time), the specialised copy (from a copy of the forest kept in the
+ * kernel's memory), which there also resolves a split whose threshold lies outside its
+ * column's range in the batch (every row goes the same way: a list's candidates span a narrow
+ * range of some columns; 18% fewer steps on the ml-latest-small gbdt), and the walk, eight
+ * rows side by side over only the columns left to split on. The JavaScript path (no
+ * WebAssembly, NaN where the trees split, larger batches) resolves shared columns only; the
+ * leaves, and so the scores, are the same.
  */
 import { type PredictLayout, walkLayout } from "./packed-tree.js";
 import { LEAF_FEATURE, WALK_LANES, type WalkKernel, walkKernel } from "./wasm-walk.js";
@@ -26,11 +30,6 @@ import { LEAF_FEATURE, WALK_LANES, type WalkKernel, walkKernel } from "./wasm-wa
 export const SPECIALIZE_MIN_ROWS = 32;
 /** Rows per block of the walk (feature values and partial sums stay in cache). */
 const BLOCK = 4096;
-/**
- * Groups of eight rows per walk call: the rows' walk columns (a few kB) stay in the L1 cache
- * beside the specialised forest while every tree walks them.
- */
-const WALK_GROUPS = 8;
 /** Most rows the WebAssembly path takes (copied into its memory at once; more walk in JavaScript). */
 const WASM_ROWS = 4096;
 
@@ -51,6 +50,8 @@ interface Kernel {
   srcRootsAt: number;
   eqAt: number;
   nanAt: number;
+  minAt: number;
+  maxAt: number;
   colsAt: number;
   mapAt: number;
   stackAt: number;
@@ -121,7 +122,9 @@ export class ForestSpecializer {
     const vecs = Math.ceil(cols / 4);
     const eqAt = align(srcRootsAt + trees * 4);
     const nanAt = eqAt + vecs * 16;
-    const colsAt = nanAt + vecs * 16;
+    const minAt = nanAt + vecs * 16;
+    const maxAt = minAt + vecs * 16;
+    const colsAt = maxAt + vecs * 16;
     const mapAt = colsAt + cols * 4;
     const stackAt = mapAt + cols * 4;
     let deepest = 0;
@@ -150,6 +153,8 @@ export class ForestSpecializer {
       srcRootsAt,
       eqAt,
       nanAt,
+      minAt,
+      maxAt,
       colsAt,
       mapAt,
       stackAt,
@@ -201,7 +206,7 @@ export class ForestSpecializer {
     // pad to whole lanes with copies of the last row (their sums are not read)
     for (let r = n; r < n8; r++)
       k.f32.copyWithin(ro + r * cols, ro + (n - 1) * cols, ro + n * cols);
-    k.fns.scan(k.rowsAt, cols * 4, n, Math.ceil(cols / 4), k.eqAt, k.nanAt);
+    k.fns.scan(k.rowsAt, cols * 4, n, Math.ceil(cols / 4), k.eqAt, k.nanAt, k.minAt, k.maxAt);
     // the shared columns, and the columns left to walk: their offsets in a group of eight rows
     const { used, shared } = this;
     const eq = k.eqAt >> 2;
@@ -232,26 +237,16 @@ export class ForestSpecializer {
       t0,
       t1,
       k.eqAt,
+      k.minAt,
+      k.maxAt,
       k.mapAt,
       k.leafAt,
       k.rootsAt,
       k.depthAt,
       k.stackAt,
     );
+    k.fns.walk(k.groupsAt, groupBytes, groups, t0, t1, k.rootsAt, k.depthAt, k.leafAt, k.sumsAt);
     const so = k.sumsAt >> 3;
-    k.f64.fill(0, so, so + n8);
-    for (let g = 0; g < groups; g += WALK_GROUPS)
-      k.fns.walk(
-        k.groupsAt + g * groupBytes,
-        groupBytes,
-        Math.min(WALK_GROUPS, groups - g),
-        t0,
-        t1,
-        k.rootsAt,
-        k.depthAt,
-        k.leafAt,
-        k.sumsAt + g * WALK_LANES * 8,
-      );
     for (let r = 0; r < n; r++) out[r0 + r] += scale * k.f64[so + r];
     this.lastWalk = "wasm";
     return "done";

@@ -9,8 +9,9 @@
  *   walk(groupsAt, groupBytes, groups, t0, t1, rootsAt, depthAt, leafAt, sumsAt)
  *     groups of eight rows from groupsAt on, groupBytes apart; for each tree t in [t0, t1):
  *     start at the record whose address is the int32 at rootsAt + 4t, step the int32 at
- *     depthAt + 4t times, then sums[r] (f64 at sumsAt + 8r) += the float32 leaf value at
- *     leafAt + record address / 4 (the caller places leafAt accordingly).
+ *     depthAt + 4t times, then add the float32 leaf value at leafAt + record address / 4 (the
+ *     caller places leafAt accordingly) to the row's sum; sums[r] (f64 at sumsAt + 8r) = the
+ *     sum, from 0 in tree order.
  *
  * A record is 16 bytes: the column's offset in a group, threshold (f32), the left child's
  * record address (the right child follows), unused. A step goes to left + 16 * (x > threshold);
@@ -21,6 +22,7 @@
 import {
   Code,
   type FuncDef,
+  F64,
   I32,
   lazyModule,
   V128,
@@ -39,33 +41,38 @@ export const WALK_LANES = 8;
  * rows stored column by column (gather's layout: the value of lane l in the column at record
  * feature f is the float32 at group + f + 4l), so the eight lanes read through constant
  * offsets from one group pointer (no pointer per lane: x86-64 has sixteen registers) and
- * lanes that test the same column read the same cache line.
+ * lanes that test the same column read the same cache line. Group by group, every tree: the
+ * group's eight sums stay in registers (stored once, at sumsAt + 8r), its values and the
+ * specialised forest in the L1 cache.
  */
 function walk(): FuncDef {
   const L = WALK_LANES;
-  const [groupsAt, groupBytes, groups, t, t1, rootsAt, depthAt, leafAt, sumsAt] = [
+  const [groupsAt, groupBytes, groups, t0, t1, rootsAt, depthAt, leafAt, sumsAt] = [
     0, 1, 2, 3, 4, 5, 6, 7, 8,
   ];
   const nParams = 9;
-  const [root, steps, g, d, b, s] = [9, 10, 11, 12, 13, 14];
-  const i = Array.from({ length: L }, (_, l) => 15 + l);
+  const [g, b, s, t, root, steps, d] = [9, 10, 11, 12, 13, 14, 15];
+  const i = Array.from({ length: L }, (_, l) => 16 + l);
+  const sum = Array.from({ length: L }, (_, l) => 16 + L + l);
   const k = new Code();
-  k.block();
-  k.get(t).get(t1).i32GeU().brIf(0);
-  k.loop();
-  k.get(rootsAt).get(t).i32(2).i32Shl().i32Add().i32Load().set(root);
-  k.get(depthAt).get(t).i32(2).i32Shl().i32Add().i32Load().set(steps);
   k.i32(0).set(g);
   k.get(groupsAt).set(b);
   k.get(sumsAt).set(s);
   k.block();
   k.get(g).get(groups).i32GeU().brIf(0);
-  k.loop();
+  k.loop(); // groups
+  for (let l = 0; l < L; l++) k.f64(0).set(sum[l]);
+  k.get(t0).set(t);
+  k.block();
+  k.get(t).get(t1).i32GeU().brIf(0);
+  k.loop(); // trees
+  k.get(rootsAt).get(t).i32(2).i32Shl().i32Add().i32Load().set(root);
+  k.get(depthAt).get(t).i32(2).i32Shl().i32Add().i32Load().set(steps);
   for (let l = 0; l < L; l++) k.get(root).set(i[l]);
   k.i32(0).set(d);
   k.block();
   k.get(d).get(steps).i32GeU().brIf(0);
-  k.loop();
+  k.loop(); // steps
   for (let l = 0; l < L; l++) {
     // i = left + ((x > threshold) << 4)
     k.get(i[l]).i32Load(8);
@@ -81,14 +88,17 @@ function walk(): FuncDef {
   k.end();
   k.end();
   for (let l = 0; l < L; l++) {
-    k.get(s)
-      .get(s)
-      .f64Load(8 * l);
+    k.get(sum[l]);
     k.get(leafAt).get(i[l]).i32(2).i32ShrU().i32Add().f32Load();
-    k.f64PromoteF32()
-      .f64Add()
-      .f64Store(8 * l);
+    k.f64PromoteF32().f64Add().set(sum[l]);
   }
+  k.get(t).i32(1).i32Add().tee(t).get(t1).i32LtU().brIf(0);
+  k.end();
+  k.end();
+  for (let l = 0; l < L; l++)
+    k.get(s)
+      .get(sum[l])
+      .f64Store(8 * l);
   k.get(b).get(groupBytes).i32Add().set(b);
   k.get(s)
     .i32(8 * L)
@@ -97,13 +107,13 @@ function walk(): FuncDef {
   k.get(g).i32(1).i32Add().tee(g).get(groups).i32LtU().brIf(0);
   k.end();
   k.end();
-  k.get(t).i32(1).i32Add().tee(t).get(t1).i32LtU().brIf(0);
-  k.end();
-  k.end();
   return {
     name: "walk",
     params: Array.from({ length: nParams }, (): ValType => I32),
-    locals: Array.from({ length: 6 + L }, (): ValType => I32),
+    locals: [
+      ...Array.from({ length: 7 + L }, (): ValType => I32),
+      ...Array.from({ length: L }, (): ValType => F64),
+    ],
     body: k,
   };
 }
@@ -164,15 +174,18 @@ function gather(): FuncDef {
 }
 
 /**
- * scan(rowsAt, rowBytes, rows, vecs, eqAt, nanAt): for the columns of `rows` rows at rowsAt
- * (rowBytes apart), four at a time (vecs groups): the int32 at eqAt + 4c is all ones when column c has
- * the same bits in every row (0 otherwise), the int32 at nanAt + 4c all ones when column c is
- * NaN in some row. (The last group may read past the last column: those lanes are not read.)
+ * scan(rowsAt, rowBytes, rows, vecs, eqAt, nanAt, minAt, maxAt): for the columns of `rows` rows
+ * at rowsAt (rowBytes apart), four at a time (vecs groups): the int32 at eqAt + 4c is all ones
+ * when column c has the same bits in every row (0 otherwise), the int32 at nanAt + 4c all ones
+ * when column c is NaN in some row, the float32s at minAt + 4c and maxAt + 4c its smallest and
+ * largest value (NaN when it has a NaN). (The last group may read past the last column: those
+ * lanes are not read.)
  */
 function scan(): FuncDef {
-  const [rowsAt, rowBytes, rows, vecs, eqAt, nanAt] = [0, 1, 2, 3, 4, 5];
-  const [v, p, q, r] = [6, 7, 8, 9];
-  const [x0, eq, nan, x] = [10, 11, 12, 13];
+  const [rowsAt, rowBytes, rows, vecs, eqAt, nanAt, minAt, maxAt] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const [v, p, q, r] = [8, 9, 10, 11];
+  const [x0, eq, nan, x, lo, hi] = [12, 13, 14, 15, 16, 17];
+  const at = (base: number) => k.get(base).get(v).i32(4).i32Shl().i32Add();
   const k = new Code();
   k.i32(0).set(v);
   k.block();
@@ -181,6 +194,8 @@ function scan(): FuncDef {
   k.get(rowsAt).get(v).i32(4).i32Shl().i32Add().tee(p).v128Load().set(x0);
   k.get(x0).get(x0).i32x4Eq().set(eq);
   k.get(x0).get(x0).f32x4Ne().set(nan);
+  k.get(x0).set(lo);
+  k.get(x0).set(hi);
   k.i32(1).set(r);
   k.get(p).set(q);
   k.block();
@@ -189,18 +204,22 @@ function scan(): FuncDef {
   k.get(q).get(rowBytes).i32Add().tee(q).v128Load().set(x);
   k.get(eq).get(x).get(x0).i32x4Eq().v128And().set(eq);
   k.get(nan).get(x).get(x).f32x4Ne().v128Or().set(nan);
+  k.get(lo).get(x).f32x4Min().set(lo);
+  k.get(hi).get(x).f32x4Max().set(hi);
   k.get(r).i32(1).i32Add().tee(r).get(rows).i32LtU().brIf(0);
   k.end();
   k.end();
-  k.get(eqAt).get(v).i32(4).i32Shl().i32Add().get(eq).v128Store();
-  k.get(nanAt).get(v).i32(4).i32Shl().i32Add().get(nan).v128Store();
+  at(eqAt).get(eq).v128Store();
+  at(nanAt).get(nan).v128Store();
+  at(minAt).get(lo).v128Store();
+  at(maxAt).get(hi).v128Store();
   k.get(v).i32(1).i32Add().tee(v).get(vecs).i32LtU().brIf(0);
   k.end();
   k.end();
   return {
     name: "scan",
-    params: [I32, I32, I32, I32, I32, I32],
-    locals: [I32, I32, I32, I32, V128, V128, V128, V128],
+    params: Array.from({ length: 8 }, (): ValType => I32),
+    locals: [I32, I32, I32, I32, V128, V128, V128, V128, V128, V128],
     body: k,
   };
 }
@@ -209,22 +228,26 @@ function scan(): FuncDef {
 export const LEAF_FEATURE = -1;
 
 /**
- * specialize(valsAt, srcRootsAt, t0, t1, eqAt, mapAt, leafAt, rootsAt, depthAt, stackAt): the forest
- * specializer's copy (ForestSpecializer.specialize, same records in the same order) in
- * WebAssembly. Source records (16 bytes): feature x 4 or -1 for a leaf, threshold (a leaf's
- * value for a leaf), the left child's byte address (the right child follows), 1 = NaN goes
- * right; tree t's root at the int32 srcRootsAt + 4t. A split whose column's int32 at
- * eqAt + feature x 4 is non-zero (shared by the batch) is resolved with the row at valsAt.
+ * specialize(valsAt, srcRootsAt, t0, t1, eqAt, minAt, maxAt, mapAt, leafAt, rootsAt, depthAt,
+ * stackAt): the forest specializer's copy in WebAssembly. Source records (16 bytes): feature
+ * x 4 or -1 for a leaf, threshold (a leaf's value for a leaf), the left child's byte address
+ * (the right child follows), 1 = NaN goes right; tree t's root at the int32 srcRootsAt + 4t.
+ * A split every row of the batch takes the same way is replaced by that child: one whose
+ * column's int32 at eqAt + feature x 4 is non-zero (shared by the batch) is resolved with the
+ * row at valsAt; one whose column's largest value (float32 at maxAt + feature x 4) is <= the
+ * threshold goes left, its smallest (minAt) > the threshold right (the batch has no NaN in
+ * those columns: scan's flags, checked by the caller).
  * The specialised records go from address 0 on in the walk's format (a split's feature is the
  * int32 at mapAt + feature x 4: its offset in gather's layout), their leaf values at
  * leafAt + record address / 4, roots and depths at rootsAt + 4t and depthAt + 4t; stackAt has
  * room for 12 bytes per level of the deepest tree, plus one.
  */
 function specialize(): FuncDef {
-  const [valsAt, srcRootsAt, t, t1, eqAt, mapAt, leafAt, rootsAt, depthAt, stackAt] = [
-    0, 1, 2, 3, 4, 5, 6, 7, 8, 9,
+  const [valsAt, srcRootsAt, t, t1, eqAt, minAt, maxAt, mapAt, leafAt, rootsAt, depthAt] = [
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
   ];
-  const [o, sp, dst, from, level, deepest, f, pair, bit] = [10, 11, 12, 13, 14, 15, 16, 17, 18];
+  const stackAt = 11;
+  const [o, sp, dst, from, level, deepest, f, pair, bit] = [12, 13, 14, 15, 16, 17, 18, 19, 20];
   const k = new Code();
   k.i32(0).set(o);
   k.block();
@@ -243,15 +266,30 @@ function specialize(): FuncDef {
   k.get(sp).i32(12).i32Sub().tee(sp).i32Load(0).set(dst);
   k.get(sp).i32Load(4).set(from);
   k.get(sp).i32Load(8).set(level);
-  // through the shared splits: from = left + 16 * (x > thr | !(x <= thr) & nanRight)
-  k.block();
-  k.loop();
+  // through the splits every row takes the same way
+  k.block(); // resolved
+  k.loop(); // res
   k.get(from).i32Load(0).tee(f).i32(LEAF_FEATURE).i32Eq().brIf(1);
-  k.get(eqAt).get(f).i32Add().i32Load().i32Eqz().brIf(1);
+  k.block(); // not shared
+  k.get(eqAt).get(f).i32Add().i32Load().i32Eqz().brIf(0);
+  // a shared column: from = left + 16 * (x > thr | !(x <= thr) & nanRight)
   k.get(valsAt).get(f).i32Add().f32Load().get(from).f32Load(4).f32Gt();
   k.get(valsAt).get(f).i32Add().f32Load().get(from).f32Load(4).f32Le().i32(1).i32Xor();
   k.get(from).i32Load(12).i32And().i32Or().set(bit);
   k.get(from).i32Load(8).get(bit).i32(4).i32Shl().i32Add().set(from);
+  k.br(1);
+  k.end();
+  // every row's value on one side of the threshold (no NaN: the caller checked)
+  k.block(); // right
+  k.block(); // left
+  k.get(maxAt).get(f).i32Add().f32Load().get(from).f32Load(4).f32Le().brIf(0);
+  k.get(minAt).get(f).i32Add().f32Load().get(from).f32Load(4).f32Gt().brIf(1);
+  k.br(3);
+  k.end();
+  k.get(from).i32Load(8).set(from);
+  k.br(1);
+  k.end();
+  k.get(from).i32Load(8).i32(16).i32Add().set(from);
   k.br(0);
   k.end();
   k.end();
@@ -293,7 +331,7 @@ function specialize(): FuncDef {
   k.end();
   return {
     name: "specialize",
-    params: Array.from({ length: 10 }, (): ValType => I32),
+    params: Array.from({ length: 12 }, (): ValType => I32),
     locals: Array.from({ length: 9 }, (): ValType => I32),
     body: k,
   };
@@ -321,6 +359,8 @@ export type Scan = (
   vecs: number,
   eqAt: number,
   nanAt: number,
+  minAt: number,
+  maxAt: number,
 ) => void;
 
 export type Gather = (
@@ -338,6 +378,8 @@ export type Specialize = (
   t0: number,
   t1: number,
   eqAt: number,
+  minAt: number,
+  maxAt: number,
   mapAt: number,
   leafAt: number,
   rootsAt: number,
