@@ -32,6 +32,8 @@ interface Explainer {
   shared: Map<string, SharedSubset>;
   /** userColumns of the model's feature names (computed on first use). */
   userCols?: Uint8Array;
+  /** Contributions scratch (rows x features). */
+  phi: Float64Array;
 }
 
 /**
@@ -55,7 +57,12 @@ const explainers = new WeakMap<PackedForest, Explainer>();
 function explainerOf(forest: PackedForest): Explainer {
   let e = explainers.get(forest);
   if (!e) {
-    e = { shap: new TreeShap(forest), subsets: new Map(), shared: new Map() };
+    e = {
+      shap: new TreeShap(forest),
+      subsets: new Map(),
+      shared: new Map(),
+      phi: new Float64Array(0),
+    };
     explainers.set(forest, e);
   }
   return e;
@@ -127,7 +134,11 @@ export function rowContributions(
   }
   const e = explainerOf(model.forest);
   const { baseScore, treeScale } = model.header;
-  const phi = new Float64Array(which.length * cols);
+  // scratch reused across calls: fresh typed arrays would each get their own backing store,
+  // which costs the garbage collector more than the copy below
+  if (e.phi.length < which.length * cols) e.phi = new Float64Array(which.length * cols);
+  const phi = e.phi;
+  phi.fill(0, 0, which.length * cols);
   const offsets = which.map((i) => i * cols);
   e.shap.explainRows(
     rows,
@@ -146,8 +157,8 @@ export function rowContributions(
       : undefined,
   );
   const bias = baseScore + e.shap.expectedValue(treeScale);
-  return which.map((_, r) => ({
-    bias,
-    values: Float32Array.from(phi.subarray(r * cols, (r + 1) * cols)),
-  }));
+  // one array for all rows (each row's values a view of it)
+  const values = new Float32Array(which.length * cols);
+  values.set(phi.subarray(0, which.length * cols));
+  return which.map((_, r) => ({ bias, values: values.subarray(r * cols, (r + 1) * cols) }));
 }

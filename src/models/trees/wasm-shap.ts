@@ -66,6 +66,7 @@ function explain(): FuncDef {
     { length: 14 },
     () => local(I32),
   );
+  const fo = [local(I32), local(I32), local(I32), local(I32)];
   const [vthr, vbit, vdl, vx, vgo, vm, vvm, vmulA, vmulB, vwn4, vbase] = Array.from(
     { length: 11 },
     () => local(V128),
@@ -103,46 +104,101 @@ function explain(): FuncDef {
       .i32And()
       .set(p);
   };
+  /** sums[rows of the chunk][feature whose sums start at local fo] += the rows' entry j. */
+  const addFeature = (fo: number, j: number) => {
+    k.get(fo).get(rowAt).i32Add().set(fa);
+    // rows 0-1 and 2-3 of the chunk: two float32 entries promoted, added to two sums
+    k.get(fa);
+    k.get(fa).v128Load();
+    k.get(a1);
+    k.get(a0)
+      .v128Load32Zero(4 * j)
+      .v128Load32Lane(1, 4 * j)
+      .f64x2PromoteLow();
+    k.f64x2Add().v128Store();
+    k.get(fa);
+    k.get(fa).v128Load(16);
+    k.get(a3);
+    k.get(a2)
+      .v128Load32Zero(4 * j)
+      .v128Load32Lane(1, 4 * j)
+      .f64x2PromoteLow();
+    k.f64x2Add().v128Store(16);
+  };
+  /** For each chunk of rows: its entry addresses into a0..a3 (from ka), then body. */
+  const chunkLoop = (body: () => void) => {
+    k.i32(0).set(c);
+    k.get(sumsAt).set(rowAt); // this chunk's rows in a feature's sums: sumsAt + 2c
+    whileLt(c, cb, () => {
+      k.get(ka).i32Load(0).set(a0);
+      k.get(ka).i32Load(4).set(a1);
+      k.get(ka).i32Load(8).set(a2);
+      k.get(ka).i32Load(12).set(a3);
+      body();
+      k.get(ka).i32(16).i32Add().set(ka);
+      k.get(rowAt).i32(32).i32Add().set(rowAt);
+      k.get(c).i32(16).i32Add().set(c);
+    });
+  };
   /**
    * Pass 3 of the tree whose groups are [pgAt, pgEnd) and entry addresses at pKa: per group and
-   * chunk, per wanted feature, the rows' float32 entries into their sums.
+   * chunk, per wanted feature, the rows' float32 entries into their sums. Groups of 1-4 wanted
+   * features (nearly all) have straight-line bodies, a loop beyond.
    */
   const addEntries = () => {
     k.get(pgAt).set(p);
     k.get(pgEnd).set(pEnd);
     k.get(pKa).set(ka);
     whileLt(p, pEnd, () => {
-      k.get(p).i32(GROUP_HEAD_BYTES).i32Add().tee(fp);
-      k.get(p).i32Load8U(23).i32(1).i32Shl().i32Add().set(fEnd);
-      k.i32(0).set(c);
-      k.get(sumsAt).set(rowAt); // this chunk's rows in a feature's sums: sumsAt + 2c
-      whileLt(c, cb, () => {
-        k.get(ka).i32Load(0).set(a0);
-        k.get(ka).i32Load(4).set(a1);
-        k.get(ka).i32Load(8).set(a2);
-        k.get(ka).i32Load(12).set(a3);
+      k.get(p).i32(GROUP_HEAD_BYTES).i32Add().set(fp);
+      k.get(p).i32Load8U(23).set(wn);
+      // the first four features' sums (past the count: unused)
+      for (let j = 0; j < 4; j++)
+        k.get(fp)
+          .i32Load16U(2 * j)
+          .get(sumStride)
+          .i32Mul()
+          .set(fo[j]);
+      k.block(); // done
+      k.block(); // more than 4
+      k.block(); // 4
+      k.block(); // 3
+      k.block(); // 2
+      k.block(); // 1
+      for (let j = 1; j <= 4; j++)
+        k.get(wn)
+          .i32(j)
+          .i32Eq()
+          .brIf(j - 1);
+      k.br(4);
+      for (let n = 1; n <= 4; n++) {
+        k.end();
+        chunkLoop(() => {
+          for (let j = 0; j < n; j++) addFeature(fo[j], j);
+        });
+        k.br(5 - n);
+      }
+      k.end(); // more than 4
+      k.get(fp).get(wn).i32(1).i32Shl().i32Add().set(fEnd);
+      chunkLoop(() => {
         k.get(fp).set(e);
         k.i32(0).set(w);
         whileLt(e, fEnd, () => {
-          k.get(e).i32Load16U().get(sumStride).i32Mul().get(rowAt).i32Add().set(fa);
-          // rows 0-1 and 2-3 of the chunk: two float32 entries promoted, added to two sums
-          k.get(fa);
-          k.get(fa).v128Load();
-          k.get(a1).get(w).i32Add();
-          k.get(a0).get(w).i32Add().v128Load32Zero().v128Load32Lane(1).f64x2PromoteLow();
-          k.f64x2Add().v128Store();
-          k.get(fa);
-          k.get(fa).v128Load(16);
-          k.get(a3).get(w).i32Add();
-          k.get(a2).get(w).i32Add().v128Load32Zero().v128Load32Lane(1).f64x2PromoteLow();
-          k.f64x2Add().v128Store(16);
+          k.get(e).i32Load16U().get(sumStride).i32Mul().set(fa);
+          k.get(a0).get(w).i32Add().set(a0);
+          k.get(a1).get(w).i32Add().set(a1);
+          k.get(a2).get(w).i32Add().set(a2);
+          k.get(a3).get(w).i32Add().set(a3);
+          addFeature(fa, 0);
+          k.get(a0).get(w).i32Sub().set(a0);
+          k.get(a1).get(w).i32Sub().set(a1);
+          k.get(a2).get(w).i32Sub().set(a2);
+          k.get(a3).get(w).i32Sub().set(a3);
           k.get(w).i32(4).i32Add().set(w);
           k.get(e).i32(2).i32Add().set(e);
         });
-        k.get(ka).i32(16).i32Add().set(ka);
-        k.get(rowAt).i32(32).i32Add().set(rowAt);
-        k.get(c).i32(16).i32Add().set(c);
       });
+      k.end(); // done
       nextGroup();
     });
   };
