@@ -58,6 +58,8 @@ interface Kernel {
   /** Two buffers of the rows' entry addresses, keyBytes each. */
   keysAt: number;
   keyBytes: number;
+  /** The touch list of a tree's entry lines (wasm-shap.ts, pass 2). */
+  touchAt: number;
 }
 
 export class SharedSubset implements SubsetExplainer {
@@ -152,6 +154,7 @@ export class SharedSubset implements SubsetExplainer {
       maxGroups = Math.max(maxGroups, groupStart[t + 1] - groupStart[t]);
     // two buffers: pass 2 of one tree runs before pass 3 of the tree before (wasm-shap.ts)
     const keysAt = take(2 * maxGroups * WASM_ROWS * 4);
+    const touchAt = take(maxGroups * WASM_ROWS * 4);
     // the records hold slots and features as u16
     if (this.maxSlots > 0xffff || this.sSlots > 0xffff || this.cols > 0xffff) {
       this.kernelState = null;
@@ -218,6 +221,7 @@ export class SharedSubset implements SubsetExplainer {
       sumsAt,
       keysAt,
       keyBytes: maxGroups * WASM_ROWS * 4,
+      touchAt,
     };
     return this.kernelState;
   }
@@ -253,6 +257,7 @@ export class SharedSubset implements SubsetExplainer {
       k.sumsAt,
       k.keysAt,
       k.keysAt + k.keyBytes,
+      k.touchAt,
     );
     // feature-major, as explain() returns
     if (this.sums.length < cols * rows) this.sums = new Float64Array(cols * rows);

@@ -53,11 +53,11 @@ export function groupBytes(wanted: number): number {
 }
 
 function explain(): FuncDef {
-  const [t, tEnd, chunks, xAt, slotAt, sharedAt, sumsAt, keysAt, keysB] = [
-    0, 1, 2, 3, 4, 5, 6, 7, 8,
+  const [t, tEnd, chunks, xAt, slotAt, sharedAt, sumsAt, keysAt, keysB, touchAt] = [
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9,
   ];
   const locals: ValType[] = [];
-  const local = (type: ValType) => locals.push(type) + 8;
+  const local = (type: ValType) => locals.push(type) + 9;
   const [cb, sumStride, p, pEnd, gAt, w, go, four, la, c, sa, xa, va, vb, base, wn] = Array.from(
     { length: 16 },
     () => local(I32),
@@ -67,6 +67,7 @@ function explain(): FuncDef {
     () => local(I32),
   );
   const fo = [local(I32), local(I32), local(I32), local(I32)];
+  const tp = local(I32);
   const [vthr, vbit, vdl, vx, vgo, vm, vvm, vmulA, vmulB, vwn4, vbase] = Array.from(
     { length: 11 },
     () => local(V128),
@@ -265,6 +266,8 @@ function explain(): FuncDef {
     k.get(p).set(gAt);
     k.get(t).i32Load(12).set(pEnd);
     k.get(keysAt).set(ka);
+    k.get(touchAt).set(tp);
+    k.i32(-1).set(fa); // the line touched last
     whileLt(p, pEnd, () => {
       // base = table + shared key * bytes per key; shared key = ((shared a >>> 1) >>>
       // sShift) * sMul + ((shared b >>> sibShift) & sibMask)
@@ -305,17 +308,25 @@ function explain(): FuncDef {
         k.get(ka);
         k.get(va).get(c).i32Add().v128Load().get(vvm).v128And().get(vmulA).i32x4Mul();
         k.get(vb).get(c).i32Add().v128Load().get(wn).i32x4ShrU().get(vmulB).v128And();
-        k.i32x4Add().get(vwn4).i32x4Mul().get(vbase).i32x4Add().v128Store();
+        k.i32x4Add().get(vwn4).i32x4Mul().get(vbase).i32x4Add().tee(vx).v128Store();
+        // the touch list: each address whose cache line differs from the one before
+        for (const lane of [0, 1, 2, 3] as const) {
+          k.get(tp).get(vx).i32x4Lane(lane).tee(a0).i32Store();
+          k.get(a0).i32(6).i32ShrU().tee(a1).get(fa).i32Eq().i32(1).i32Xor();
+          k.i32(2).i32Shl().get(tp).i32Add().set(tp);
+          k.get(a1).set(fa);
+        }
         k.get(ka).i32(16).i32Add().set(ka);
         k.get(c).i32(16).i32Add().set(c);
       });
       nextGroup();
     });
-    // pass 2: touch every entry address. These loads are independent and close together, so
-    // the cache misses of a cold list overlap; in pass 3 each miss would wait behind a whole
-    // group's arithmetic.
-    k.get(keysAt).set(c);
-    whileLt(c, ka, () => {
+    // pass 2: touch the entries' cache lines. These loads are independent and close together,
+    // so the cache misses of a cold list overlap (in pass 3 each miss would wait behind a whole
+    // group's arithmetic); the list skips repeats of a line (rows of a list often share a key),
+    // so that more distinct lines fit the processor's window of loads in flight.
+    k.get(touchAt).set(c);
+    whileLt(c, tp, () => {
       k.get(touched).get(c).i32Load().i32Load().i32Xor().set(touched);
       k.get(c).i32(4).i32Add().set(c);
     });
@@ -334,7 +345,7 @@ function explain(): FuncDef {
   k.get(touched);
   return {
     name: "explain",
-    params: Array.from({ length: 9 }, (): ValType => I32),
+    params: Array.from({ length: 10 }, (): ValType => I32),
     results: [I32],
     locals,
     body: k,
@@ -354,6 +365,7 @@ export type Explain = (
   sumsAt: number,
   keysAt: number,
   keysB: number,
+  touchAt: number,
 ) => number;
 
 /** The kernel over a new memory of at least `bytes` bytes, or null where WebAssembly is not. */
