@@ -93,3 +93,31 @@ test("shared-column tables accept only rows that share the columns (NaN equals N
   values[M + 4] += 1; // not a shared column
   assert.equal(sub.accepts(values, offsets), true);
 });
+
+test("shared-column tables with every feature wanted (groups of more than four) match the JavaScript loops bit for bit", async () => {
+  const train = syntheticTable(600, M, 7);
+  const m = await trainGbdt(
+    train,
+    { trees: 12, maxDepth: 6, earlyStoppingRounds: 0 },
+    { threads: 1 },
+  );
+  const all = new Uint8Array(M).fill(1);
+  const shap = new TreeShap(m.forest);
+  const sub = shap.sharedSubset(all, shared);
+  const js = shap.sharedSubset(all, shared);
+  js.useWasm = false;
+  const exact = new TreeShap(m.forest, { maxTableEntries: 0 });
+  for (const n of [3, 10, 13]) {
+    const values = sharingRows(train.values, train.rows, n, 40 + n);
+    const offsets = Array.from({ length: n }, (_, r) => r * M);
+    const a = new Float64Array(n * M);
+    const b = new Float64Array(n * M);
+    const c = new Float64Array(n * M);
+    shap.explainRows(values, offsets, a, M, 1, sub);
+    shap.explainRows(values, offsets, b, M, 1, js);
+    exact.explainRows(values, offsets, c, M, 1);
+    assert.equal(sub.lastWasm, true);
+    assert.deepEqual(a, b);
+    for (let i = 0; i < n * M; i++) assert.ok(Math.abs(a[i] - c[i]) < 1e-6 * (1 + Math.abs(c[i])));
+  }
+});
