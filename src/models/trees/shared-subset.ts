@@ -155,8 +155,12 @@ export class SharedSubset implements SubsetExplainer {
     // two buffers: pass 2 of one tree runs before pass 3 of the tree before (wasm-shap.ts)
     const keysAt = take(2 * maxGroups * WASM_ROWS * 4);
     const touchAt = take(maxGroups * WASM_ROWS * 4);
-    // the records hold slots and features as u16
-    if (this.maxSlots > 0xffff || this.sSlots > 0xffff || this.cols > 0xffff) {
+    // the records hold slots and features as bytes, a group's varying mask and entries per
+    // shared key as u16 (trees of depth <= 7 fit; others go the JavaScript way)
+    let fits = this.maxSlots <= 256 && this.sSlots <= 256 && this.cols <= 256;
+    for (let q = 0; q < g.length / G; q++)
+      if (g[q * G + 4] > 0xffff || gs[q * GS + 4] > 0xffff || g[q * G + 9] > 255) fits = false;
+    if (!fits) {
       this.kernelState = null;
       return null;
     }
@@ -173,13 +177,12 @@ export class SharedSubset implements SubsetExplainer {
     const view = new DataView(buf);
     let o = metaAt;
     const split = (src: Int32Array, p: number) => {
-      const bit = src[p * P + 3];
-      view.setInt32(o, src[p * P], true); // feature
-      view.setInt32(o + 4, src[p * P + 1], true); // threshold's float32 bits
-      view.setUint16(o + 8, src[p * P + 4], true);
-      view.setUint16(o + 10, src[p * P + 5], true);
-      view.setUint8(o + 12, 31 - Math.clz32(bit));
-      view.setUint8(o + 13, src[p * P + 2]);
+      const [feature, thresholdBits, dl, bit, from, to] = src.subarray(p * P, p * P + P);
+      view.setInt32(o, thresholdBits, true);
+      view.setUint8(o + 4, feature);
+      view.setUint8(o + 5, (31 - Math.clz32(bit)) | (dl << 7));
+      view.setUint8(o + 6, from);
+      view.setUint8(o + 7, to);
       o += SPLIT_BYTES;
     };
     let tr = treesAt;
@@ -193,17 +196,21 @@ export class SharedSubset implements SubsetExplainer {
       for (let q = groupStart[t]; q < groupStart[t + 1]; q++) {
         const x = q * G;
         const y = q * GS;
-        view.setInt32(o, gs[y + 5] * 4, true);
-        view.setInt32(o + 4, gs[y + 4] * 4, true);
-        view.setUint16(o + 8, gShared[q * 2], true);
-        view.setUint16(o + 10, gShared[q * 2 + 1], true);
-        view.setUint16(o + 12, g[x + 2], true);
-        view.setUint16(o + 14, g[x + 3], true);
-        view.setInt32(o + 16, g[x + 4], true);
-        for (let j = 0; j < 4; j++) view.setUint8(o + 20 + j, g[x + [5, 6, 7, 9][j]]);
-        for (let j = 0; j < 4; j++) view.setUint8(o + 24 + j, gs[y + j]);
+        view.setInt32(o, gs[y + 5] * 4, true); // table
+        view.setUint16(o + 4, gs[y + 4], true); // entries per shared key
+        view.setUint16(o + 6, g[x + 4], true); // varying mask
+        view.setUint8(o + 8, gShared[q * 2]);
+        view.setUint8(o + 9, gShared[q * 2 + 1]);
+        view.setUint8(o + 10, g[x + 2]);
+        view.setUint8(o + 11, g[x + 3]);
+        // sibling shift, mask of b's bit, multiplier of a's key (1 or 2)
+        view.setUint8(o + 12, g[x + 5] | (g[x + 7] << 5) | ((g[x + 6] - 1) << 6));
+        view.setUint8(o + 13, g[x + 9]); // wanted count
+        // shared shift and key multiplier (1 or 2), shared sibling shift and mask
+        view.setUint8(o + 14, gs[y] | ((gs[y + 1] - 1) << 5));
+        view.setUint8(o + 15, gs[y + 2] | (gs[y + 3] << 5));
         for (let j = 0; j < g[x + 9]; j++)
-          view.setUint16(o + GROUP_HEAD_BYTES + 2 * j, gFeat[g[x + 8] + j], true);
+          view.setUint8(o + GROUP_HEAD_BYTES + j, gFeat[g[x + 8] + j]);
         o += groupBytes(g[x + 9]);
       }
       view.setInt32(tr + 12, o, true);

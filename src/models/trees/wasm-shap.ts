@@ -5,29 +5,40 @@
  * patterns, sums), so a split's test, a group's table key and a feature's sum update are one
  * instruction for four rows instead of four trips through a scalar loop.
  *
- *   explain(t, tEnd, chunks, xAt, slotAt, sharedAt, sumsAt)
+ *   explain(t, tEnd, chunks, xAt, slotAt, sharedAt, sumsAt, keysAt, keysB, touchAt)
  *
  * Rows come in `chunks` groups of four (a list of 10 rows is 3 chunks; callers pad with copies
  * of row 0, which read the same table entries). With cb = chunks * 16:
  *   - values:  feature f of row r is the f32 at xAt + f * cb + r * 4 (feature-major);
  *   - varying patterns: slot s of row r is the i32 at slotAt + s * cb + r * 4;
  *   - shared patterns (one row: every row has them): slot s is the i32 at sharedAt + s * 4;
- *   - sums: feature f of row r is the f64 at sumsAt + f * 2 * cb + r * 8; explain adds to them.
+ *   - sums: feature f of row r is the f64 at sumsAt + f * 2 * cb + r * 8; explain adds to them;
+ *   - scratch: keysAt and keysB (the rows' entry addresses of a tree's groups, two trees'
+ *     worth), touchAt (a tree's touch list).
  *
- * The tables' metadata is one forward stream (what a cold cache streams in best), tree by tree:
+ * The tables' metadata is one forward stream, tree by tree, packed small (a cold list streams
+ * it in from memory; on the ml-latest-small gbdt ~120 KB):
  *   tree record (16 bytes, [t, tEnd)): byte addresses of the tree's shared splits, its
  *     varying splits, its groups and their end (each starts where the one before ends);
- *   split record (16 bytes): feature (i32), threshold (f32), source slot (u16), left slot
- *     (u16; the right child's slot follows), pattern bit position (u8), default left (u8);
- *   group record (28 bytes + 2 per wanted feature, padded to 4): table byte offset (i32),
- *     bytes per shared key (i32), leaf a's and b's shared slots (u16 each), their varying slots
- *     (u16 each), varying mask (i32), sibling shift, multiplier of a's key, mask of b's bit,
- *     wanted count (u8 each), shared shift (31 - shared bits), shared key multiplier, shared
- *     sibling shift and mask (u8 each), then the wanted features (u16 each).
- * Per tree: the shared splits for row 0 (scalar), the varying splits for all rows, then per
- * group the shared key (scalar, once), each row's key (vector), and per wanted feature the
- * float32 entries added to the rows' f64 sums. Each sum gets its adds in group order, as in
- * SharedSubset's JavaScript loops: bit-identical.
+ *   split record (8 bytes): threshold (f32), feature (u8), pattern bit position | default left
+ *     << 7 (u8), source slot (u8), left slot (u8; the right child's slot follows);
+ *   group record (16 bytes + 1 per wanted feature, padded to 4): table byte offset (i32),
+ *     entries per shared key (u16), varying mask (u16), leaf a's and b's shared slots and
+ *     varying slots (u8 each), sibling shift | mask of b's bit << 5 | (multiplier of a's key
+ *     - 1) << 6 (u8), wanted count (u8), shared shift (31 - shared bits) | (shared key
+ *     multiplier - 1) << 5 (u8), shared sibling shift | its mask << 5 (u8), then the wanted
+ *     features (u8 each).
+ *
+ * Per tree: the shared splits for row 0 (scalar), the varying splits for all rows (vector),
+ * then the groups in three passes:
+ *   1. per group the shared key (scalar, once) and each row's entry address (vector), kept in
+ *      the keys buffer; each address on a cache line other than the one before also goes to
+ *      the touch list;
+ *   2. one load per touch-list address: independent loads close together, so a cold list's
+ *      misses are in flight at once rather than one at a time behind pass 3's arithmetic;
+ *   3. run for the tree before (software pipelining: this tree's lines arrive meanwhile): per
+ *      group, chunk and wanted feature, the rows' float32 entries added to their f64 sums.
+ * Each sum gets its adds in group order, as in SharedSubset's JavaScript loops: bit-identical.
  */
 import {
   Code,
@@ -44,12 +55,12 @@ export type { WasmMemory };
 
 /** Bytes per tree record, per split record, and of a group record before its features. */
 export const TREE_BYTES = 16;
-export const SPLIT_BYTES = 16;
-export const GROUP_HEAD_BYTES = 28;
+export const SPLIT_BYTES = 8;
+export const GROUP_HEAD_BYTES = 16;
 
 /** A group record's length for `wanted` features. */
 export function groupBytes(wanted: number): number {
-  return (GROUP_HEAD_BYTES + 2 * wanted + 3) & ~3;
+  return (GROUP_HEAD_BYTES + wanted + 3) & ~3;
 }
 
 function explain(): FuncDef {
@@ -83,22 +94,21 @@ function explain(): FuncDef {
     k.end();
     k.end();
   };
-  /** Pushes byte `at` of local x. */
-  const byteOf = (x: number, at: number) => {
+  /** Pushes bits [shift, shift + width) of local x. */
+  const bits = (x: number, shift: number, width: number) => {
     k.get(x);
-    if (at > 0) k.i32(at * 8).i32ShrU();
-    if (at < 3) k.i32(255).i32And();
+    if (shift > 0) k.i32(shift).i32ShrU();
+    if (shift + width < 32) k.i32((1 << width) - 1).i32And();
   };
-  /** Pushes the address of the slot whose number is the low (0) or high (1) u16 of local w. */
-  const slotAddr = (half: 0 | 1, at: number, scale: number) => {
-    k.get(at).get(w);
-    if (half === 0) k.i32(0xffff).i32And();
-    else k.i32(16).i32ShrU();
+  /** Pushes at + (byte `b` of local w) * local scale: the address of that slot. */
+  const slotAddr = (b: number, at: number, scale: number) => {
+    k.get(at);
+    bits(w, 8 * b, 8);
     k.get(scale).i32Mul().i32Add();
   };
-  /** p = the group record after the one at p (its wanted count is byte 23). */
+  /** p = the group record after the one at p (its wanted count is byte 13). */
   const nextGroup = () => {
-    k.get(p).i32Load8U(23).i32(1).i32Shl().get(p).i32Add();
+    k.get(p).i32Load8U(13).get(p).i32Add();
     k.i32(GROUP_HEAD_BYTES + 3)
       .i32Add()
       .i32(-4)
@@ -152,14 +162,9 @@ function explain(): FuncDef {
     k.get(pKa).set(ka);
     whileLt(p, pEnd, () => {
       k.get(p).i32(GROUP_HEAD_BYTES).i32Add().set(fp);
-      k.get(p).i32Load8U(23).set(wn);
+      k.get(p).i32Load8U(13).set(wn);
       // the first four features' sums (past the count: unused)
-      for (let j = 0; j < 4; j++)
-        k.get(fp)
-          .i32Load16U(2 * j)
-          .get(sumStride)
-          .i32Mul()
-          .set(fo[j]);
+      for (let j = 0; j < 4; j++) k.get(fp).i32Load8U(j).get(sumStride).i32Mul().set(fo[j]);
       k.block(); // done
       k.block(); // more than 4
       k.block(); // 4
@@ -180,12 +185,12 @@ function explain(): FuncDef {
         k.br(5 - n);
       }
       k.end(); // more than 4
-      k.get(fp).get(wn).i32(1).i32Shl().i32Add().set(fEnd);
+      k.get(fp).get(wn).i32Add().set(fEnd);
       chunkLoop(() => {
         k.get(fp).set(e);
         k.i32(0).set(w);
         whileLt(e, fEnd, () => {
-          k.get(e).i32Load16U().get(sumStride).i32Mul().set(fa);
+          k.get(e).i32Load8U().get(sumStride).i32Mul().set(fa);
           k.get(a0).get(w).i32Add().set(a0);
           k.get(a1).get(w).i32Add().set(a1);
           k.get(a2).get(w).i32Add().set(a2);
@@ -196,7 +201,7 @@ function explain(): FuncDef {
           k.get(a2).get(w).i32Sub().set(a2);
           k.get(a3).get(w).i32Sub().set(a3);
           k.get(w).i32(4).i32Add().set(w);
-          k.get(e).i32(2).i32Add().set(e);
+          k.get(e).i32(1).i32Add().set(e);
         });
       });
       k.end(); // done
@@ -212,18 +217,22 @@ function explain(): FuncDef {
     k.get(t).i32Load(0).set(p);
     k.get(t).i32Load(4).set(pEnd);
     whileLt(p, pEnd, () => {
-      k.get(xAt).get(p).i32Load(0).get(cb).i32Mul().i32Add().set(xa);
+      k.get(p).i32Load(4).set(w);
+      slotAddr(0, xAt, cb);
+      k.set(xa);
       // go = (x <= thr) | ((1 - (x > thr)) & dl): 1 = left; NaN takes the default side
-      k.get(xa).f32Load().get(p).f32Load(4).f32Le();
-      k.i32(1).get(xa).f32Load().get(p).f32Load(4).f32Gt().i32Sub();
-      k.get(p).i32Load8U(13).i32And().i32Or().set(go);
-      k.get(p).i32Load(8).set(w);
-      slotAddr(0, sharedAt, four);
+      k.get(xa).f32Load().get(p).f32Load(0).f32Le();
+      k.i32(1).get(xa).f32Load().get(p).f32Load(0).f32Gt().i32Sub();
+      bits(w, 15, 1);
+      k.i32And().i32Or().set(go);
+      slotAddr(2, sharedAt, four);
       k.i32Load().set(c);
-      slotAddr(1, sharedAt, four);
+      slotAddr(3, sharedAt, four);
       k.set(la);
       // left: m & ~(bit * (1 - go)); right: m & ~(bit * go)
-      k.get(la).get(c).i32(1).get(p).i32Load8U(12).i32Shl().tee(w);
+      k.get(la).get(c).i32(1);
+      bits(w, 8, 5);
+      k.i32Shl().tee(w);
       k.i32(1).get(go).i32Sub().i32Mul().i32(-1).i32Xor().i32And().i32Store();
       k.get(la).get(c).get(w).get(go).i32Mul().i32(-1).i32Xor().i32And().i32Store(4);
       k.get(p).i32(SPLIT_BYTES).i32Add().set(p);
@@ -237,15 +246,20 @@ function explain(): FuncDef {
     });
     k.get(t).i32Load(8).set(pEnd);
     whileLt(p, pEnd, () => {
-      k.get(xAt).get(p).i32Load(0).get(cb).i32Mul().i32Add().set(xa);
-      k.get(p).f32Load(4).f32x4Splat().set(vthr);
-      k.get(p).i32Load(8).set(w);
-      slotAddr(0, slotAt, cb);
+      k.get(p).i32Load(4).set(w);
+      slotAddr(0, xAt, cb);
+      k.set(xa);
+      k.get(p).f32Load(0).f32x4Splat().set(vthr);
+      slotAddr(2, slotAt, cb);
       k.set(sa);
-      slotAddr(1, slotAt, cb);
+      slotAddr(3, slotAt, cb);
       k.set(la);
-      k.i32(1).get(p).i32Load8U(12).i32Shl().i32x4Splat().set(vbit);
-      k.i32(0).get(p).i32Load8U(13).i32Sub().i32x4Splat().set(vdl);
+      k.i32(1);
+      bits(w, 8, 5);
+      k.i32Shl().i32x4Splat().set(vbit);
+      k.i32(0);
+      bits(w, 15, 1);
+      k.i32Sub().i32x4Splat().set(vdl);
       k.i32(0).set(c);
       whileLt(c, cb, () => {
         k.get(xa).get(c).i32Add().v128Load().set(vx);
@@ -272,36 +286,35 @@ function explain(): FuncDef {
       // base = table + shared key * bytes per key; shared key = ((shared a >>> 1) >>>
       // sShift) * sMul + ((shared b >>> sibShift) & sibMask)
       k.get(p).i32Load(8).set(w);
-      k.get(p).i32Load(24).set(go);
+      k.get(p).i32Load(12).set(go);
       slotAddr(0, sharedAt, four);
       k.i32Load().i32(1).i32ShrU();
-      byteOf(go, 0);
+      bits(go, 16, 5);
       k.i32ShrU();
-      byteOf(go, 1);
-      k.i32Mul();
+      bits(go, 21, 1);
+      k.i32(1).i32Add().i32Mul();
       slotAddr(1, sharedAt, four);
       k.i32Load();
-      byteOf(go, 2);
+      bits(go, 24, 5);
       k.i32ShrU();
-      byteOf(go, 3);
+      bits(go, 29, 1);
       k.i32And().i32Add();
-      k.get(p).i32Load(4).i32Mul().get(p).i32Load(0).i32Add().set(base);
-      k.get(p).i32Load(12).set(w);
-      slotAddr(0, slotAt, cb);
+      k.get(p).i32Load(4).i32(0xffff).i32And().i32(2).i32Shl().i32Mul();
+      k.get(p).i32Load(0).i32Add().set(base);
+      slotAddr(2, slotAt, cb);
       k.set(va);
-      slotAddr(1, slotAt, cb);
+      slotAddr(3, slotAt, cb);
       k.set(vb);
-      k.get(p).i32Load(16).i32x4Splat().set(vvm);
-      k.get(p).i32Load(20).set(go);
-      byteOf(go, 1);
-      k.i32x4Splat().set(vmulA);
-      byteOf(go, 2);
+      k.get(p).i32Load(4).i32(16).i32ShrU().i32x4Splat().set(vvm);
+      bits(go, 6, 1);
+      k.i32(1).i32Add().i32x4Splat().set(vmulA);
+      bits(go, 5, 1);
       k.i32x4Splat().set(vmulB);
-      byteOf(go, 3);
+      bits(go, 8, 8);
       k.i32(2).i32Shl().i32x4Splat().set(vwn4);
       k.get(base).i32x4Splat().set(vbase);
-      byteOf(go, 0);
-      k.set(wn); // the sibling shift
+      bits(go, 0, 5);
+      k.set(wn); // (here: the sibling shift)
       k.i32(0).set(c);
       whileLt(c, cb, () => {
         // ((a & vm) * mulA + ((b >>> shift) & mulB)) * wn * 4 + base
