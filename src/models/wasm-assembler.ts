@@ -198,6 +198,10 @@ export class Code {
   i32x4Eq(): this {
     return this.simd(0x37);
   }
+  /** Lane-wise float32 x == y (all ones where equal; never for NaN). */
+  f32x4Eq(): this {
+    return this.simd(0x41);
+  }
   /** Lane-wise float32 x != y (all ones where not equal, so where x is NaN for x != x). */
   f32x4Ne(): this {
     return this.simd(0x42);

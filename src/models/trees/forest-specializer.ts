@@ -24,7 +24,7 @@
  * leaves, and so the scores, are the same.
  */
 import { type PredictLayout, walkLayout } from "./packed-tree.js";
-import { LEAF_FEATURE, WALK_LANES, type WalkKernel, walkKernel } from "./wasm-walk.js";
+import { LEAF_FEATURE, SCAN_VECS, WALK_LANES, type WalkKernel, walkKernel } from "./wasm-walk.js";
 
 /** Fewest rows for which looking for shared columns pays (a few µs per batch). */
 export const SPECIALIZE_MIN_ROWS = 32;
@@ -119,7 +119,7 @@ export class ForestSpecializer {
     const depthAt = rootsAt + trees * 4;
     const srcAt = align(depthAt + trees * 4);
     const srcRootsAt = srcAt + recBytes;
-    const vecs = Math.ceil(cols / 4);
+    const vecs = Math.ceil(cols / 4 / SCAN_VECS) * SCAN_VECS;
     const eqAt = align(srcRootsAt + trees * 4);
     const nanAt = eqAt + vecs * 16;
     const minAt = nanAt + vecs * 16;
@@ -132,8 +132,8 @@ export class ForestSpecializer {
     // a pop pushes two: at most one entry per level of the path, plus the root's
     const rowsAt = align(stackAt + 12 * (deepest + 2));
     const padded = WASM_ROWS + WALK_LANES;
-    // (the scan's last column group may read 12 bytes past the last row)
-    const groupsAt = align(rowsAt + padded * cols * 4 + 16);
+    // (the scan's last pass may read past the last row)
+    const groupsAt = align(rowsAt + padded * cols * 4 + 16 * SCAN_VECS);
     const sumsAt = align(groupsAt + padded * cols * 4 + 16);
     const fns = walkKernel(sumsAt + padded * 8);
     if (!fns) {

@@ -173,53 +173,83 @@ function gather(): FuncDef {
   };
 }
 
+/** Column groups of four that scan takes per pass over the rows. */
+export const SCAN_VECS = 4;
+
 /**
  * scan(rowsAt, rowBytes, rows, vecs, eqAt, nanAt, minAt, maxAt): for the columns of `rows` rows
- * at rowsAt (rowBytes apart), four at a time (vecs groups): the int32 at eqAt + 4c is all ones
- * when column c has the same bits in every row (0 otherwise), the int32 at nanAt + 4c all ones
- * when column c is NaN in some row, the float32s at minAt + 4c and maxAt + 4c its smallest and
- * largest value (NaN when it has a NaN). (The last group may read past the last column: those
- * lanes are not read.)
+ * at rowsAt (rowBytes apart), in groups of four (vecs groups, rounded up to SCAN_VECS): the
+ * float32s at minAt + 4c and maxAt + 4c are column c's smallest and largest value (NaN when it
+ * has a NaN), the int32 at nanAt + 4c all ones when it has a NaN, the int32 at eqAt + 4c all
+ * ones when every row holds the same bits (min and max with the same bits: wasm's min and max
+ * order -0 below +0; a column of NaN is not flagged). Each pass takes SCAN_VECS groups (16
+ * columns) over all rows, so a row's bytes are read once per pass, not once per group. (The
+ * last pass may read up to 16 * SCAN_VECS bytes past a row: those lanes are not read.)
  */
 function scan(): FuncDef {
+  const V = SCAN_VECS;
   const [rowsAt, rowBytes, rows, vecs, eqAt, nanAt, minAt, maxAt] = [0, 1, 2, 3, 4, 5, 6, 7];
-  const [v, p, q, r] = [8, 9, 10, 11];
-  const [x0, eq, nan, x, lo, hi] = [12, 13, 14, 15, 16, 17];
-  const at = (base: number) => k.get(base).get(v).i32(4).i32Shl().i32Add();
+  const [v, q, r] = [8, 9, 10];
+  const x = 11;
+  const lo = Array.from({ length: V }, (_, j) => 12 + j);
+  const hi = Array.from({ length: V }, (_, j) => 12 + V + j);
   const k = new Code();
+  const at = (base: number, j: number) =>
+    k
+      .get(base)
+      .get(v)
+      .i32(4)
+      .i32Shl()
+      .i32Add()
+      .i32(16 * j)
+      .i32Add();
   k.i32(0).set(v);
   k.block();
   k.get(v).get(vecs).i32GeU().brIf(0);
   k.loop();
-  k.get(rowsAt).get(v).i32(4).i32Shl().i32Add().tee(p).v128Load().set(x0);
-  k.get(x0).get(x0).i32x4Eq().set(eq);
-  k.get(x0).get(x0).f32x4Ne().set(nan);
-  k.get(x0).set(lo);
-  k.get(x0).set(hi);
+  k.get(rowsAt).get(v).i32(4).i32Shl().i32Add().set(q);
+  for (let j = 0; j < V; j++) {
+    k.get(q)
+      .v128Load(16 * j)
+      .tee(lo[j])
+      .set(hi[j]);
+  }
   k.i32(1).set(r);
-  k.get(p).set(q);
   k.block();
   k.get(r).get(rows).i32GeU().brIf(0);
   k.loop();
-  k.get(q).get(rowBytes).i32Add().tee(q).v128Load().set(x);
-  k.get(eq).get(x).get(x0).i32x4Eq().v128And().set(eq);
-  k.get(nan).get(x).get(x).f32x4Ne().v128Or().set(nan);
-  k.get(lo).get(x).f32x4Min().set(lo);
-  k.get(hi).get(x).f32x4Max().set(hi);
+  k.get(q).get(rowBytes).i32Add().set(q);
+  for (let j = 0; j < V; j++) {
+    k.get(q)
+      .v128Load(16 * j)
+      .set(x);
+    k.get(lo[j]).get(x).f32x4Min().set(lo[j]);
+    k.get(hi[j]).get(x).f32x4Max().set(hi[j]);
+  }
   k.get(r).i32(1).i32Add().tee(r).get(rows).i32LtU().brIf(0);
   k.end();
   k.end();
-  at(eqAt).get(eq).v128Store();
-  at(nanAt).get(nan).v128Store();
-  at(minAt).get(lo).v128Store();
-  at(maxAt).get(hi).v128Store();
-  k.get(v).i32(1).i32Add().tee(v).get(vecs).i32LtU().brIf(0);
+  for (let j = 0; j < V; j++) {
+    at(minAt, j).get(lo[j]).v128Store();
+    at(maxAt, j).get(hi[j]).v128Store();
+    at(nanAt, j).get(lo[j]).get(lo[j]).f32x4Ne().v128Store();
+    at(eqAt, j)
+      .get(lo[j])
+      .get(hi[j])
+      .i32x4Eq()
+      .get(lo[j])
+      .get(lo[j])
+      .f32x4Eq()
+      .v128And()
+      .v128Store();
+  }
+  k.get(v).i32(V).i32Add().tee(v).get(vecs).i32LtU().brIf(0);
   k.end();
   k.end();
   return {
     name: "scan",
     params: Array.from({ length: 8 }, (): ValType => I32),
-    locals: [I32, I32, I32, I32, V128, V128, V128, V128, V128, V128],
+    locals: [I32, I32, I32, ...Array.from({ length: 1 + 2 * V }, (): ValType => V128)],
     body: k,
   };
 }
