@@ -14,10 +14,12 @@
  *
  * Each method runs twice per round: cold (the headline: before each list, untimed, --thrash MB
  * of other memory is streamed over, as a server's other work between lists evicts the tables
- * from the caches) and warm (lists back to back, the same tables in cache every time).
+ * from the caches) and warm (lists back to back, the same tables in cache every time). The
+ * default 16 MB: TreeSHAP's CPU per list inside the real recommender (in process, other work
+ * between lists) fell between this bench's 8 MB and 32 MB figures, for the old and new code.
  *
  *   node dist/bench/inference.js [--run DIR] [--data DIR] [--lists 300] [--rounds 5]
- *                                [--thrash MB (default 8)]
+ *                                [--thrash MB (default 16)]
  *
  * Default run: /tmp/apirun/latest (train one with `cinerank train --out /tmp/apirun`). Prints
  * CPU ms per list (process.cpuUsage around each list: this thread only, no workers are used),
@@ -82,7 +84,7 @@ async function main(): Promise<void> {
   const data = process.argv.includes("--data") ? resolve(arg("data", "")) : undefined;
   const count = Number(arg("lists", "300"));
   const rounds = Number(arg("rounds", "5"));
-  const thrashMb = Number(arg("thrash", "8"));
+  const thrashMb = Number(arg("thrash", "16"));
   thrash = new Float64Array((thrashMb * 2 ** 20) / 8);
   const store = join(tmpdir(), "cinerank-bench-inference", "store.duckdb");
   const loadBefore = load();
