@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { dotAll } from "./fit-serving-cf.js";
+import { dotAll, neighbourTable } from "./fit-serving-cf.js";
 
 test("dotAll: every row's dot product, bit-identical to the one-movie-at-a-time sum", () => {
   const k = 7;
@@ -19,4 +19,16 @@ test("dotAll: every row's dot product, bit-identical to the one-movie-at-a-time 
     for (let c = 0; c < k; c++) s += x[c] * Y[i * k + c];
     assert.equal(got[i], Math.fround(s), `row ${i}`);
   }
+});
+
+test("neighbourTable: every list, in order, at start[m] .. start[m+1]", () => {
+  const lists = [
+    { movies: Int32Array.of(2, 1), sims: Float32Array.of(0.5, 0.25) },
+    { movies: new Int32Array(0), sims: new Float32Array(0) },
+    { movies: Int32Array.of(0), sims: Float32Array.of(0.75) },
+  ];
+  const t = neighbourTable(3, (m) => lists[m]);
+  assert.deepEqual([...t.start], [0, 2, 2, 3]);
+  assert.deepEqual([...t.movie], [2, 1, 0]);
+  assert.deepEqual([...t.sim], [0.5, 0.25, 0.75]);
 });

@@ -10,7 +10,7 @@ import { type ProgressReporter, rngFor } from "../core/index.js";
 import type { Dataset } from "../data/index.js";
 import { fitImplicitMf, fitItemKnn, ratingTriples } from "../models/index.js";
 import { FactorDots } from "./factor-dots.js";
-import type { CollaborativeModel, ItemNeighbours } from "./types.js";
+import type { CollaborativeModel, ItemNeighbours, NeighbourTable } from "./types.js";
 
 export { dotAll } from "./factor-dots.js";
 
@@ -69,11 +69,31 @@ export async function fitServingCf(
       return dots.scores(mf.userFactors.subarray(index * k, (index + 1) * k), into);
     },
   };
+  const table = neighbourTable(dataset.movies.size, (m) => knn.neighboursOf(m));
   const neighbours: ItemNeighbours = {
     neighbours(m) {
-      const n = knn.neighboursOf(m);
-      return { movie: n.movies, sim: n.sims };
+      const from = m >= 0 && m < dataset.movies.size ? table.start[m] : 0;
+      const to = m >= 0 && m < dataset.movies.size ? table.start[m + 1] : 0;
+      return { movie: table.movie.subarray(from, to), sim: table.sim.subarray(from, to) };
     },
+    table,
   };
   return { collaborative, neighbours };
+}
+
+/** Every movie's neighbour list copied into one CSR table (ItemNeighbours.table). */
+export function neighbourTable(
+  movies: number,
+  listOf: (m: number) => { movies: Int32Array; sims: Float32Array },
+): NeighbourTable {
+  const start = new Int32Array(movies + 1);
+  for (let m = 0; m < movies; m++) start[m + 1] = start[m] + listOf(m).movies.length;
+  const movie = new Int32Array(start[movies]);
+  const sim = new Float32Array(start[movies]);
+  for (let m = 0; m < movies; m++) {
+    const l = listOf(m);
+    movie.set(l.movies, start[m]);
+    sim.set(l.sims, start[m]);
+  }
+  return { start, movie, sim };
 }

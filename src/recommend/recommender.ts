@@ -145,7 +145,11 @@ interface CandidateScratch {
   skip: Uint8Array;
   /** 1 = already a candidate of this request; all 0 between requests. */
   inList: Uint8Array;
+  /** Item-kNN scores: all 0 between requests. */
   knn: Float32Array;
+  /** Movies the item-kNN scores reached, and a flag per movie (all 0 between requests). */
+  reached: Int32Array;
+  reachedMark: Uint8Array;
   mf: Float32Array;
   /** TopKSelector output. */
   pick: Int32Array;
@@ -157,6 +161,8 @@ function candidateScratch(movies: number, candidates: number): CandidateScratch 
     skip: new Uint8Array(movies),
     inList: new Uint8Array(movies),
     knn: new Float32Array(movies),
+    reached: new Int32Array(movies),
+    reachedMark: new Uint8Array(movies),
     mf: new Float32Array(movies),
     pick: new Int32Array(candidates),
     selector: new TopKSelector(movies),
@@ -390,7 +396,16 @@ export class Recommender {
    */
   private candidates(user: ServingUser, ratings: UserRatings, k: number): Int32Array {
     const n = this.config.candidates;
-    const { skip, inList, knn: knnBuf, mf: mfBuf, pick, selector } = this.scratch;
+    const {
+      skip,
+      inList,
+      knn: knnBuf,
+      reached,
+      reachedMark,
+      mf: mfBuf,
+      pick,
+      selector,
+    } = this.scratch;
     const out = new Int32Array(2 * n + Math.max(2 * k, 50));
     let size = 0;
     const mf = this.parts.collaborative?.userScores(user, mfBuf);
@@ -401,10 +416,14 @@ export class Recommender {
         out[size++] = pick[i];
       }
     }
-    const knn = this.knnScores(ratings, knnBuf);
-    if (knn) {
-      // Number.MIN_VALUE: positive scores only
-      const got = selector.select(knn, n, skip, pick, Number.MIN_VALUE);
+    if (this.parts.neighbours) {
+      // Only the movies kNN reached can score; Number.MIN_VALUE: positive scores only.
+      const count = this.knnScores(ratings, knnBuf, reached, reachedMark);
+      const got = selector.selectAmong(knnBuf, reached, count, n, skip, pick, Number.MIN_VALUE);
+      for (let i = 0; i < count; i++) {
+        knnBuf[reached[i]] = 0;
+        reachedMark[reached[i]] = 0;
+      }
       for (let i = 0; i < got; i++) {
         if (inList[pick[i]] === 1) continue;
         inList[pick[i]] = 1;
@@ -420,24 +439,52 @@ export class Recommender {
     return out.slice(0, size);
   }
 
-  /** Item-kNN score of every movie: similarity-weighted, mean-centred ratings of its
-   * neighbours among the user's ratings, into `into` when given (zeroed first). Null without
-   * neighbour lists. */
-  private knnScores(ratings: UserRatings, into?: Float32Array): Float32Array | null {
+  /**
+   * Item-kNN score of every movie into `out` (all 0 on entry): similarity-weighted,
+   * mean-centred ratings of its neighbours among the user's ratings. With `reached`, also lists
+   * each movie it added to once (`mark`, all 0 on entry, flags them) and returns how many.
+   */
+  private knnScores(
+    ratings: UserRatings,
+    out: Float32Array,
+    reached?: Int32Array,
+    mark?: Uint8Array,
+  ): number {
     const nb = this.parts.neighbours;
-    if (!nb) return null;
+    if (!nb) return 0;
+    const table = nb.table;
     const n = ratings.movie.length;
     let mean = 0;
     for (let i = 0; i < n; i++) mean += ratings.rating[i];
     mean = n > 0 ? mean / n : 0;
-    const out = into ? into.fill(0) : new Float32Array(this.catalog.size);
+    let count = 0;
     for (let i = 0; i < n; i++) {
       const w = ratings.rating[i] - mean + 0.25; // liked-ish movies pull their neighbours up
       if (w <= 0) continue;
-      const list = nb.neighbours(ratings.movie[i]);
-      for (let j = 0; j < list.movie.length; j++) out[list.movie[j]] += w * list.sim[j];
+      // the lists' table when there is one: no view objects per rated movie
+      let movie: Int32Array;
+      let sim: Float32Array;
+      let from: number;
+      let to: number;
+      if (table) {
+        ({ movie, sim } = table);
+        from = table.start[ratings.movie[i]];
+        to = table.start[ratings.movie[i] + 1];
+      } else {
+        ({ movie, sim } = nb.neighbours(ratings.movie[i]));
+        from = 0;
+        to = movie.length;
+      }
+      for (let j = from; j < to; j++) {
+        const m = movie[j];
+        out[m] += w * sim[j];
+        if (reached && mark && mark[m] === 0) {
+          mark[m] = 1;
+          reached[count++] = m;
+        }
+      }
     }
-    return out;
+    return count;
   }
 
   /** Popularity-and-quality ranking (no ratings at all). */
@@ -479,7 +526,11 @@ export class Recommender {
     };
     add(this.contentIndex?.profileScores(ratings.movie, weights) ?? null, 1);
     add(this.collabIndex?.profileScores(ratings.movie, weights) ?? null, 1);
-    add(this.knnScores(ratings), 1);
+    if (this.parts.neighbours) {
+      const knn = new Float32Array(n);
+      this.knnScores(ratings, knn);
+      add(knn, 1);
+    }
     const pop = coldStartScores(this.book.movieLikes, this.book.movieCount);
     add(Float32Array.from(pop), 0.5);
     const top = Int32Array.from(topK(score, k, accept));

@@ -62,6 +62,30 @@ test("TopKSelector: the k best of a sort (ties by index), any input order, skip 
   }
 });
 
+test("TopKSelector.selectAmong: select() over the listed movies only, in any list order", () => {
+  const rng = new Rng(29);
+  const sel = new TopKSelector();
+  for (const n of [1, 50, 3000]) {
+    for (const [name, scores] of Object.entries(shapes(rng, n))) {
+      const ids = Int32Array.from(Array.from(scores.keys()).filter(() => rng.next() < 0.4));
+      ids.sort(() => (rng.next() < 0.5 ? -1 : 1)); // list order must not matter
+      const listed = new Uint8Array(n);
+      for (const m of ids) listed[m] = 1;
+      const skip = Uint8Array.from({ length: n }, () => (rng.next() < 0.2 ? 1 : 0));
+      for (const k of [1, 7, 200]) {
+        for (const min of [Number.NEGATIVE_INFINITY, Number.MIN_VALUE]) {
+          const out = new Int32Array(k);
+          const got = Array.from(
+            out.subarray(0, sel.selectAmong(scores, ids, ids.length, k, skip, out, min)),
+          );
+          const off = Uint8Array.from(skip, (s, m) => (s === 1 || listed[m] === 0 ? 1 : 0));
+          assert.deepEqual(got, bySort(scores, k, off, min), `${name} n ${n} k ${k} min ${min}`);
+        }
+      }
+    }
+  }
+});
+
 test("TopKSelector: exact when the sampled threshold admits fewer than k", () => {
   // Only the movies the sample looks at are offered: the threshold from the sample admits about
   // 2k of the sample's movies, fewer than k of the whole, so select() must admit all instead.

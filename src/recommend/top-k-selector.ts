@@ -55,6 +55,38 @@ export class TopKSelector {
     let c = this.gather(scores, skip, t);
     // The estimate admitted fewer than k: admit everything above min.
     if (c < k && t > min) c = this.gather(scores, skip, min);
+    return this.best(c, k, out);
+  }
+
+  /**
+   * select() among the movies ids[0..count) only (distinct; the others are not offered): for
+   * sparse scores, e.g. the movies that item-kNN reached at all, without a catalogue pass.
+   */
+  selectAmong(
+    scores: Float32Array,
+    ids: Int32Array,
+    count: number,
+    k: number,
+    skip: Uint8Array,
+    out: Int32Array,
+    min = Number.NEGATIVE_INFINITY,
+  ): number {
+    if (scores.length > INDEX_SPAN) {
+      throw new RangeError(`TopKSelector: ${scores.length} movies exceed ${INDEX_SPAN}`);
+    }
+    if (k <= 0 || count === 0) return 0;
+    if (this.keys.length < count) this.keys = new Float64Array(count);
+    const keys = this.keys;
+    let c = 0;
+    for (let i = 0; i < count; i++) {
+      const m = ids[i];
+      if (scores[m] >= min) keys[c++] = m;
+    }
+    return this.best(this.toKeys(scores, skip, c), k, out);
+  }
+
+  /** The k largest of keys[0..c), decoded into out, best first; how many. */
+  private best(c: number, k: number, out: Int32Array): number {
     const keys = this.keys;
     const take = Math.min(k, c);
     if (take < c) selectLargest(keys, c, take);
@@ -91,18 +123,27 @@ export class TopKSelector {
   private gather(scores: Float32Array, skip: Uint8Array, t: number): number {
     const n = scores.length;
     const keys = this.keys;
-    const bits = new Uint32Array(scores.buffer, scores.byteOffset, n);
+    // first the movies at or above t (NaN is not), as a tight loop: most movies stop here
     let c = 0;
-    for (let m = 0; m < n; m++) {
-      const s = scores[m];
-      if (!(s >= t) || skip[m] !== 0) continue; // NaN too
+    for (let m = 0; m < n; m++) if (scores[m] >= t) keys[c++] = m;
+    return this.toKeys(scores, skip, c);
+  }
+
+  /** keys[0..c) hold movies: replaces them by the keys of those not skipped; how many. */
+  private toKeys(scores: Float32Array, skip: Uint8Array, c: number): number {
+    const keys = this.keys;
+    const bits = new Uint32Array(scores.buffer, scores.byteOffset, scores.length);
+    let kept = 0;
+    for (let i = 0; i < c; i++) {
+      const m = keys[i];
+      if (skip[m] !== 0) continue;
       let u = bits[m];
       if (u === 0x80000000) u = 0; // -0 ties with +0, as comparisons see them
       // float order as unsigned order: negative scores reversed below the positive ones
       const o = u >= 0x80000000 ? 0xffffffff - u : u + 0x80000000;
-      keys[c++] = o * INDEX_SPAN + (INDEX_SPAN - 1 - m);
+      keys[kept++] = o * INDEX_SPAN + (INDEX_SPAN - 1 - m);
     }
-    return c;
+    return kept;
   }
 }
 

@@ -44,6 +44,16 @@ export interface CollaborativeModel {
 /** Item-kNN top-K neighbour lists. */
 export interface ItemNeighbours {
   neighbours(movie: number): { movie: Int32Array; sim: Float32Array };
+  /** The same lists in one table, when the implementation has it: loops over many lists (a
+   * user's kNN scores) then read them without a view object per list. */
+  table?: NeighbourTable;
+}
+
+/** Neighbour lists in CSR form: movie m's are entries start[m] .. start[m+1]-1 of movie/sim. */
+export interface NeighbourTable {
+  start: Int32Array;
+  movie: Int32Array;
+  sim: Float32Array;
 }
 
 /** Per-feature contributions to the logit of one row, plus bias (LikeModel.contributions). */
