@@ -4,7 +4,7 @@
  * to what depends on the request:
  *
  *   - the movie block of every movie is scaled once, when the state is first served
- *     (`scaledMovie`), and each row copies its movie's scaled block;
+ *     (`movie`, beside its year and genre bits), and each row copies its movie's scaled block;
  *   - the movie-free columns (user block, rating hour and weekday, demographics) are written
  *     and scaled once per list into the first row and copied to the others in a few doubling
  *     copies;
@@ -29,12 +29,13 @@ export class ServingRows {
   readonly cols: number;
   private readonly mean: Float64Array;
   private readonly inv: Float64Array;
-  /** Movie m's movie block, scaled: scaledMovie[m * movieWidth ..]. */
-  private readonly scaledMovie: Float32Array;
-  /** Movie m's genre columns as bits (bit j = genre column j is 1). */
-  private readonly genreMask: Int32Array;
-  /** Movie m's release year as in its movie block (raw). */
-  private readonly year: Float32Array;
+  /**
+   * One record per movie (stride movieWidth + 2 + dim), so a row reads one place per movie:
+   * [movie block scaled | release year as in the block (raw) | genre columns as bits (bit j =
+   * genre column j is 1; int32, through `movieBits`) | content embedding].
+   */
+  private readonly movie: Float32Array;
+  private readonly movieBits: Int32Array;
   private readonly globals: SlotGlobals;
   private readonly template: Float32Array;
 
@@ -51,19 +52,22 @@ export class ServingRows {
     const mw = L.movieWidth;
     const n = state.nMovies;
     const mb = state.movieBlock;
-    this.scaledMovie = new Float32Array(n * mw);
-    this.genreMask = new Int32Array(n);
-    this.year = new Float32Array(n);
+    const dim = L.dim;
+    const stride = mw + 2 + dim;
+    this.movie = new Float32Array(n * stride);
+    this.movieBits = new Int32Array(this.movie.buffer);
     for (let m = 0; m < n; m++) {
       const o = m * mw;
+      const r = m * stride;
       for (let j = 0; j < mw; j++) {
         const c = L.movieStart + j;
-        this.scaledMovie[o + j] = (mb[o + j] - this.mean[c]) * this.inv[c];
+        this.movie[r + j] = (mb[o + j] - this.mean[c]) * this.inv[c];
       }
+      this.movie[r + mw] = mb[o + M_YEAR];
       let mask = 0;
       for (let j = 0; j < L.genres; j++) if (mb[o + M_GENRE + j] !== 0) mask |= 1 << j;
-      this.genreMask[m] = mask;
-      this.year[m] = mb[o + M_YEAR];
+      this.movieBits[r + mw + 1] = mask;
+      for (let j = 0; j < dim; j++) this.movie[r + mw + 2 + j] = state.movieEmbedding[m * dim + j];
     }
     this.globals = slotGlobals(state.globals, 0, L.genres, state.trendingThreshold);
     this.template = new Float32Array(L.cols);
@@ -74,7 +78,7 @@ export class ServingRows {
    * (every cell written).
    */
   write(profile: UserProfile, movies: Int32Array, when: number, out: Float32Array): void {
-    const { spec, state, cols, mean, inv, scaledMovie, genreMask, year } = this;
+    const { spec, state, cols, mean, inv, movie: rec, movieBits } = this;
     const L = spec.layout;
     const n = movies.length;
     const nMovies = state.nMovies;
@@ -125,16 +129,17 @@ export class ServingRows {
     const ageInv = inv[io + 1];
     const dim = L.dim;
     const uv = u.uv;
-    const mv = state.movieEmbedding;
+    const stride = mw + 2 + dim;
+    const eo = mw + 2;
     const cosMean = dim > 0 ? mean[io + 4] : 0;
     const cosInv = dim > 0 ? inv[io + 4] : 0;
     for (let j = 0; j < n; j++) {
       const m = movies[j];
       const o = j * cols;
-      const so = m * mw;
-      for (let c = 0; c < mw; c++) out[o + ms + c] = scaledMovie[so + c];
+      const so = m * stride;
+      for (let c = 0; c < mw; c++) out[o + ms + c] = rec[so + c];
       // A movie without genres: the user's overall mean stands in for the genre preference.
-      let mask = genreMask[m];
+      let mask = movieBits[so + mw + 1];
       let pref = 0;
       let k = 0;
       while (mask !== 0) {
@@ -143,7 +148,7 @@ export class ServingRows {
         k++;
       }
       out[o + io] = (Math.fround(k > 0 ? pref / k : userMean) - gmMean) * gmInv;
-      out[o + io + 1] = (Math.fround(base - year[m]) - ageMean) * ageInv;
+      out[o + io + 1] = (Math.fround(base - rec[so + mw]) - ageMean) * ageInv;
     }
     if (dim > 0) {
       // content_cosine, four rows side by side (independent chains of additions, each in
@@ -152,20 +157,20 @@ export class ServingRows {
       const ci = io + 4;
       let j = 0;
       for (; j + 4 <= n; j += 4) {
-        const v0 = movies[j] * dim;
-        const v1 = movies[j + 1] * dim;
-        const v2 = movies[j + 2] * dim;
-        const v3 = movies[j + 3] * dim;
+        const v0 = movies[j] * stride + eo;
+        const v1 = movies[j + 1] * stride + eo;
+        const v2 = movies[j + 2] * stride + eo;
+        const v3 = movies[j + 3] * stride + eo;
         let d0 = 0;
         let d1 = 0;
         let d2 = 0;
         let d3 = 0;
         for (let c = 0; c < dim; c++) {
           const x = uv[c];
-          d0 += x * mv[v0 + c];
-          d1 += x * mv[v1 + c];
-          d2 += x * mv[v2 + c];
-          d3 += x * mv[v3 + c];
+          d0 += x * rec[v0 + c];
+          d1 += x * rec[v1 + c];
+          d2 += x * rec[v2 + c];
+          d3 += x * rec[v3 + c];
         }
         const o = j * cols + ci;
         out[o] = cos(d0);
@@ -174,9 +179,9 @@ export class ServingRows {
         out[o + 3 * cols] = cos(d3);
       }
       for (; j < n; j++) {
-        const vo = movies[j] * dim;
+        const vo = movies[j] * stride + eo;
         let dot = 0;
-        for (let c = 0; c < dim; c++) dot += uv[c] * mv[vo + c];
+        for (let c = 0; c < dim; c++) dot += uv[c] * rec[vo + c];
         out[j * cols + ci] = cos(dot);
       }
     }
