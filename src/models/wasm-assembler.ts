@@ -271,6 +271,28 @@ export class Code {
   i32x4Mul(): this {
     return this.simd(0xb5);
   }
+  /** Lane-wise int32 x != y (all ones where not equal). */
+  i32x4Ne(): this {
+    return this.simd(0x38);
+  }
+  /** Bit i = the top bit of int32 lane i. */
+  i32x4Bitmask(): this {
+    return this.simd(0xa4);
+  }
+  /** Bytes of the two vectors on the stack (0-15 the first, 16-31 the second) picked by `lanes`. */
+  i8x16Shuffle(lanes: readonly number[]): this {
+    this.simd(0x0d);
+    for (const l of lanes) this.bytes.push(l);
+    return this;
+  }
+  /** Bytes of the first vector picked by the second's bytes (an index >= 16 gives 0). */
+  i8x16Swizzle(): this {
+    return this.simd(0x0e);
+  }
+  /** Number of one bits. */
+  i32Popcnt(): this {
+    return this.op(0x69);
+  }
   /** `block` with no result (a br_if to it jumps past its end); close with end(). */
   block(): this {
     return this.op(0x02, 0x40);

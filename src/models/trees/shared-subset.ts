@@ -33,6 +33,7 @@ import {
   SPLIT_BYTES,
   shapKernel,
   TREE_BYTES,
+  touchPatterns,
 } from "./wasm-shap.js";
 
 /** Int32 fields per group in SharedSubset.g. */
@@ -60,6 +61,8 @@ interface Kernel {
   keyBytes: number;
   /** The touch list of a tree's entry lines (wasm-shap.ts, pass 2). */
   touchAt: number;
+  /** The touch list's compaction patterns (wasm-shap.ts, touchPatterns). */
+  patAt: number;
 }
 
 export class SharedSubset implements SubsetExplainer {
@@ -154,7 +157,8 @@ export class SharedSubset implements SubsetExplainer {
       maxGroups = Math.max(maxGroups, groupStart[t + 1] - groupStart[t]);
     // two buffers: pass 2 of one tree runs before pass 3 of the tree before (wasm-shap.ts)
     const keysAt = take(2 * maxGroups * WASM_ROWS * 4);
-    const touchAt = take(maxGroups * WASM_ROWS * 4);
+    const touchAt = take(maxGroups * WASM_ROWS * 4 + 16);
+    const patAt = take(256);
     // the records hold slots and features as bytes, a group's varying mask and entries per
     // shared key as u16 (trees of depth <= 7 fit; others go the JavaScript way)
     let fits = this.maxSlots <= 256 && this.sSlots <= 256 && this.cols <= 256;
@@ -171,6 +175,7 @@ export class SharedSubset implements SubsetExplainer {
     }
     const buf = k.memory.buffer;
     const f32 = new Float32Array(buf);
+    new Uint8Array(buf).set(touchPatterns(), patAt);
     f32.set(this.c, 0);
     // the JavaScript loops read the kernel's copy from now on (one copy of the tables)
     this.c = f32.subarray(0, this.c.length);
@@ -229,6 +234,7 @@ export class SharedSubset implements SubsetExplainer {
       keysAt,
       keyBytes: maxGroups * WASM_ROWS * 4,
       touchAt,
+      patAt,
     };
     return this.kernelState;
   }
@@ -265,6 +271,7 @@ export class SharedSubset implements SubsetExplainer {
       k.keysAt,
       k.keysAt + k.keyBytes,
       k.touchAt,
+      k.patAt,
     );
     // feature-major, as explain() returns
     if (this.sums.length < cols * rows) this.sums = new Float64Array(cols * rows);

@@ -5,7 +5,7 @@
  * patterns, sums), so a split's test, a group's table key and a feature's sum update are one
  * instruction for four rows instead of four trips through a scalar loop.
  *
- *   explain(t, tEnd, chunks, xAt, slotAt, sharedAt, sumsAt, keysAt, keysB, touchAt)
+ *   explain(t, tEnd, chunks, xAt, slotAt, sharedAt, sumsAt, keysAt, keysB, touchAt, patAt)
  *
  * Rows come in `chunks` groups of four (a list of 10 rows is 3 chunks; callers pad with copies
  * of row 0, which read the same table entries). With cb = chunks * 16:
@@ -14,7 +14,7 @@
  *   - shared patterns (one row: every row has them): slot s is the i32 at sharedAt + s * 4;
  *   - sums: feature f of row r is the f64 at sumsAt + f * 2 * cb + r * 8; explain adds to them;
  *   - scratch: keysAt and keysB (the rows' entry addresses of a tree's groups, two trees'
- *     worth), touchAt (a tree's touch list).
+ *     worth), touchAt (a tree's touch list, 16 bytes spare), patAt (touchPatterns()).
  *
  * The tables' metadata is one forward stream, tree by tree, packed small (a cold list streams
  * it in from memory; on the ml-latest-small gbdt ~120 KB):
@@ -63,12 +63,32 @@ export function groupBytes(wanted: number): number {
   return (GROUP_HEAD_BYTES + wanted + 3) & ~3;
 }
 
+/** i8x16.shuffle bytes of (a, b) giving [a's lane 3, b's lanes 0-2]: each lane's predecessor. */
+const PREVIOUS_LANES = [12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27];
+
+/**
+ * The touch list's compaction patterns, 16 bytes per 4-bit mask: i8x16.swizzle bytes that move
+ * the int32 lanes whose bit is set to the front, in order (the rest zero).
+ */
+export function touchPatterns(): Uint8Array {
+  const out = new Uint8Array(256).fill(0x80);
+  for (let mask = 0; mask < 16; mask++) {
+    let to = 0;
+    for (let lane = 0; lane < 4; lane++) {
+      if (((mask >> lane) & 1) === 0) continue;
+      for (let b = 0; b < 4; b++) out[mask * 16 + to * 4 + b] = lane * 4 + b;
+      to++;
+    }
+  }
+  return out;
+}
+
 function explain(): FuncDef {
-  const [t, tEnd, chunks, xAt, slotAt, sharedAt, sumsAt, keysAt, keysB, touchAt] = [
-    0, 1, 2, 3, 4, 5, 6, 7, 8, 9,
+  const [t, tEnd, chunks, xAt, slotAt, sharedAt, sumsAt, keysAt, keysB, touchAt, patAt] = [
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
   ];
   const locals: ValType[] = [];
-  const local = (type: ValType) => locals.push(type) + 9;
+  const local = (type: ValType) => locals.push(type) + 10;
   const [cb, sumStride, p, pEnd, gAt, w, go, four, la, c, sa, xa, va, vb, base, wn] = Array.from(
     { length: 16 },
     () => local(I32),
@@ -79,8 +99,8 @@ function explain(): FuncDef {
   );
   const fo = [local(I32), local(I32), local(I32), local(I32)];
   const tp = local(I32);
-  const [vthr, vbit, vdl, vx, vgo, vm, vvm, vmulA, vmulB, vwn4, vbase] = Array.from(
-    { length: 11 },
+  const [vthr, vbit, vdl, vx, vgo, vm, vvm, vmulA, vmulB, vwn4, vbase, vprev] = Array.from(
+    { length: 12 },
     () => local(V128),
   );
   const k = new Code();
@@ -281,7 +301,7 @@ function explain(): FuncDef {
     k.get(t).i32Load(12).set(pEnd);
     k.get(keysAt).set(ka);
     k.get(touchAt).set(tp);
-    k.i32(-1).set(fa); // the line touched last
+    k.i32(-1).i32x4Splat().set(vprev); // (lane 3: the line touched last)
     whileLt(p, pEnd, () => {
       // base = table + shared key * bytes per key; shared key = ((shared a >>> 1) >>>
       // sShift) * sMul + ((shared b >>> sibShift) & sibMask)
@@ -322,13 +342,14 @@ function explain(): FuncDef {
         k.get(va).get(c).i32Add().v128Load().get(vvm).v128And().get(vmulA).i32x4Mul();
         k.get(vb).get(c).i32Add().v128Load().get(wn).i32x4ShrU().get(vmulB).v128And();
         k.i32x4Add().get(vwn4).i32x4Mul().get(vbase).i32x4Add().tee(vx).v128Store();
-        // the touch list: each address whose cache line differs from the one before
-        for (const lane of [0, 1, 2, 3] as const) {
-          k.get(tp).get(vx).i32x4Lane(lane).tee(a0).i32Store();
-          k.get(a0).i32(6).i32ShrU().tee(a1).get(fa).i32Eq().i32(1).i32Xor();
-          k.i32(2).i32Shl().get(tp).i32Add().set(tp);
-          k.get(a1).set(fa);
-        }
+        // the touch list: each address whose cache line differs from the one before (in
+        // lane order), moved to the front of a vector by the byte pattern of its lanes' mask
+        k.get(vx).i32(6).i32x4ShrU().set(vgo);
+        k.get(tp).get(vx);
+        k.get(vgo).get(vprev).get(vgo).i8x16Shuffle(PREVIOUS_LANES).i32x4Ne().i32x4Bitmask();
+        k.tee(a1).i32(4).i32Shl().get(patAt).i32Add().v128Load().i8x16Swizzle().v128Store();
+        k.get(a1).i32Popcnt().i32(2).i32Shl().get(tp).i32Add().set(tp);
+        k.get(vgo).set(vprev);
         k.get(ka).i32(16).i32Add().set(ka);
         k.get(c).i32(16).i32Add().set(c);
       });
@@ -358,7 +379,7 @@ function explain(): FuncDef {
   k.get(touched);
   return {
     name: "explain",
-    params: Array.from({ length: 10 }, (): ValType => I32),
+    params: Array.from({ length: 11 }, (): ValType => I32),
     results: [I32],
     locals,
     body: k,
@@ -379,6 +400,7 @@ export type Explain = (
   keysAt: number,
   keysB: number,
   touchAt: number,
+  patAt: number,
 ) => number;
 
 /** The kernel over a new memory of at least `bytes` bytes, or null where WebAssembly is not. */
