@@ -458,15 +458,20 @@ export class UserReasons {
   ): ReasonDetail[] {
     const kinds = kindsOf(names);
     const values = contrib.values;
-    const order: number[] = [];
-    for (let j = 0; j < names.length; j++) if (values[j] > 0 && kinds[j]) order.push(j);
-    order.sort((a, b) => values[b] - values[a]);
+    // The positive contributions a phrase can name, taken strongest first (equal ones in
+    // feature order) one at a time rather than sorted: `max` phrases are usually found among
+    // the first few.
+    const open: number[] = [];
+    for (let j = 0; j < names.length; j++) if (values[j] > 0 && kinds[j]) open.push(j);
     const out: ReasonDetail[] = [];
-    for (const j of order) {
+    while (open.length > 0 && out.length < max) {
+      let at = 0;
+      for (let i = 1; i < open.length; i++) if (values[open[i]] > values[open[at]]) at = i;
+      const j = open[at];
+      open.splice(at, 1);
       const reason = this.phrase(kinds[j] as ReasonKind, names[j], movie);
       if (!reason || out.some((o) => o.reason === reason)) continue;
-      out.push({ feature: names[j], contribution: contrib.values[j], reason });
-      if (out.length >= max) break;
+      out.push({ feature: names[j], contribution: values[j], reason });
     }
     return out;
   }
