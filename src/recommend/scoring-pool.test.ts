@@ -4,7 +4,7 @@ import { Rng } from "../core/index.js";
 import { getModel, type LikeModel, syntheticTable } from "../models/index.js";
 import { reasonFeatures } from "./reasons.js";
 import { scoreCandidates } from "./score-candidates.js";
-import { ScoringPool } from "./scoring-pool.js";
+import { packScored, ScoringPool, unpackScored } from "./scoring-pool.js";
 
 // Feature names a reason can name (movie_*) and user-only ones, as a real run has.
 const NAMES = ["movie_mean", "user_mean", "movie_count_log", "user_std", "knn_score", "noise"];
@@ -84,5 +84,30 @@ test("ScoringPool without local scoring: every request goes to a worker", async 
     for (const o of out) assert.deepEqual(o.top, out[0].top);
   } finally {
     await pool.close();
+  }
+});
+
+test("packScored / unpackScored: a worker's reply in one buffer comes back equal", () => {
+  for (const [n, t, cols] of [
+    [0, 0, 3],
+    [5, 1, 3],
+    [7, 3, 5], // odd sizes: the float64 biases are aligned after the float32 parts
+  ]) {
+    const s = {
+      p: Float32Array.from({ length: n }, (_, i) => i / 7),
+      top: Array.from({ length: t }, (_, i) => n - 1 - i),
+      contributions: Array.from({ length: t }, (_, i) => ({
+        bias: i + 1 / 3,
+        values: Float32Array.from({ length: cols }, (_, j) => i * 10 + j + 0.5),
+      })),
+    };
+    const packed = packScored(s, cols);
+    const back = unpackScored(packed.n, packed.t, packed.buffer, cols);
+    assert.deepEqual(back.p, s.p);
+    assert.deepEqual(back.top, s.top);
+    back.contributions.forEach((c, i) => {
+      assert.equal(c.bias, s.contributions[i].bias);
+      assert.deepEqual(c.values, s.contributions[i].values);
+    });
   }
 });

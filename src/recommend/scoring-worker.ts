@@ -11,7 +11,7 @@ import { reasonFeatures } from "./reasons.js";
 import { prepareContributions } from "./row-contributions.js";
 import { defaultPairSources, runFeaturizer } from "./run-featurizer.js";
 import { scoreCandidates } from "./score-candidates.js";
-import { type ScoreReply, type ScoreRequest, transferables } from "./scoring-pool.js";
+import { packScored, type ScoreReply, type ScoreRequest } from "./scoring-pool.js";
 
 const { family, bytes, features } = workerData as {
   family: string;
@@ -44,15 +44,9 @@ parentPort?.on("message", (req: ScoreRequest) => {
         throw new Error("a request without rows needs the run's features");
       rows = featurizer.forUser(req.user, req.movies);
     }
-    const { p, top, contributions } = scoreCandidates(model, rows, req.movies, req.k, explained);
-    const bias = new Float64Array(top.length);
-    const values = new Float32Array(top.length * cols);
-    contributions.forEach((c, i) => {
-      bias[i] = c.bias;
-      values.set(c.values, i * cols);
-    });
-    const reply: ScoreReply = { id: req.id, p, top: Int32Array.from(top), bias, values };
-    parentPort?.postMessage(reply, transferables(p, values));
+    const packed = packScored(scoreCandidates(model, rows, req.movies, req.k, explained), cols);
+    const reply: ScoreReply = { id: req.id, ...packed };
+    parentPort?.postMessage(reply, [packed.buffer]);
   } catch (e) {
     parentPort?.postMessage({ id: req.id, error: e instanceof Error ? e.message : String(e) });
   }
