@@ -93,8 +93,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   app.setErrorHandler(errorHandler);
 
-  // One structured log line per request, with the route pattern and latency.
-  app.addHook("onResponse", async (req, reply) => {
+  // One structured log line per request, with the route pattern and latency. The per-request
+  // hooks take callbacks rather than being async: no promise per request and hook.
+  app.addHook("onResponse", (req, reply, done) => {
     const route = req.routeOptions.url ?? "(unmatched)";
     const ms = reply.elapsedTime;
     metrics.observe(req.method, route, reply.statusCode, ms / 1000);
@@ -108,6 +109,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       },
       "request",
     );
+    done();
   });
 
   // Once closing starts, answers carry "Connection: close" so keep-alive clients (load
@@ -116,9 +118,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.addHook("preClose", async () => {
     closing = true;
   });
-  app.addHook("onSend", async (_req, reply, payload) => {
+  app.addHook("onSend", (_req, reply, payload, done) => {
     if (closing) reply.header("connection", "close");
-    return payload;
+    done(null, payload);
   });
 
   app.addHook("onClose", async () => {
