@@ -206,20 +206,11 @@ export class Code {
   f32x4Ne(): this {
     return this.simd(0x42);
   }
-  /** Two bytes, zero-extended (alignment 2). */
-  i32Load16U(offset = 0): this {
-    this.op(0x2f, 1);
-    uleb(offset, this.bytes);
-    return this;
-  }
   i32x4Splat(): this {
     return this.simd(0x11);
   }
   f32x4Splat(): this {
     return this.simd(0x13);
-  }
-  i32x4Lane(lane: 0 | 1 | 2 | 3): this {
-    return this.simd(0x1b).op(lane);
   }
   /** f32x4 comparisons: all-ones or zero lanes (zero when either side is NaN). */
   f32x4Le(): this {
