@@ -319,9 +319,10 @@ export class UserReasons {
       best = this.backward(nb, movie);
       if (best >= 0) return best;
     }
-    const v = vectors ?? this.src.collaborative ?? this.src.content;
-    if (!v) return -1;
-    return this.closestLiked(v, movie);
+    if (vectors) return this.closestLiked(vectors, movie);
+    // By vectors instead, through the memo: a "collaborative" phrase may ask the same.
+    const v = this.src.collaborative ?? this.src.content;
+    return v ? this.likedNeighbour(movie, v) : -1;
   }
 
   /**
