@@ -24,6 +24,7 @@ import { coldStartReasons, reasonFeatures, UserReasons } from "./reasons.js";
 import { prepareContributions } from "./row-contributions.js";
 import { scoreCandidates } from "./score-candidates.js";
 import type { ScoringPool } from "./scoring-pool.js";
+import { RowsScratch } from "./rows-scratch.js";
 import { SimilarMovies } from "./similar-movies.js";
 import { SimilarityIndex, topK } from "./similarity-index.js";
 import { TopKSelector } from "./top-k-selector.js";
@@ -184,6 +185,8 @@ export class Recommender {
   private readonly explained: Uint8Array;
   /** Buffers over the catalogue for the synchronous part of a request (prepare), reused. */
   private readonly scratch: CandidateScratch;
+  /** Feature rows of the list recommend() scores on this thread. */
+  private readonly rows = new RowsScratch();
 
   constructor(
     readonly parts: RecommenderParts,
@@ -280,7 +283,11 @@ export class Recommender {
     if (hit) return hit;
     const prep = this.prepare(userId, opts);
     if ("done" in prep) return key ? this.remember(key, prep.done) : prep.done;
-    const rows = this.parts.featurizer.forUser(prep.user, prep.cands);
+    const rows = this.parts.featurizer.forUser(
+      prep.user,
+      prep.cands,
+      this.rows.get(prep.cands.length * this.parts.featurizer.names.length),
+    );
     const scored = scoreCandidates(this.parts.model, rows, prep.cands, prep.k, this.explained);
     const out = this.finish(prep, scored.p, scored.top, scored.contributions);
     return key ? this.remember(key, out) : out;

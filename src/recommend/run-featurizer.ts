@@ -24,7 +24,7 @@ export function runFeaturizer(spec: FeatureSpec, state: FeatureState): PairFeatu
   const rows = servingRows(spec, state);
   return {
     names: spec.names,
-    forUser(user: ServingUser, movies: Int32Array): Float32Array {
+    forUser(user: ServingUser, movies: Int32Array, into?: Float32Array): Float32Array {
       const profile = user.ratings
         ? userProfileFromRatings(spec, state, user.ratings, user.index)
         : user.index >= 0
@@ -36,8 +36,12 @@ export function runFeaturizer(spec: FeatureSpec, state: FeatureState): PairFeatu
             });
       // write() sets every cell, so the rows need not be zero-filled first
       const n = movies.length * spec.layout.cols;
-      const bytes = Buffer.allocUnsafeSlow(n * 4);
-      const out = new Float32Array(bytes.buffer, bytes.byteOffset, n);
+      let out: Float32Array;
+      if (into && into.length >= n) out = into.subarray(0, n);
+      else {
+        const bytes = Buffer.allocUnsafeSlow(n * 4);
+        out = new Float32Array(bytes.buffer, bytes.byteOffset, n);
+      }
       rows.write(profile, movies, when, out);
       return out;
     },

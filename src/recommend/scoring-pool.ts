@@ -28,6 +28,7 @@ import { Worker } from "node:worker_threads";
 import { CinerankError } from "../core/index.js";
 import type { LikeModel } from "../models/index.js";
 import { reasonFeatures } from "./reasons.js";
+import { RowsScratch } from "./rows-scratch.js";
 import { prepareContributions } from "./row-contributions.js";
 import { type Scored, scoreCandidates } from "./score-candidates.js";
 import type { PairFeaturizer, ServingUser } from "./types.js";
@@ -156,6 +157,8 @@ export class ScoringPool {
   /** Requests scored on the calling thread, and on the workers (for tests and benchmarks). */
   readonly counts = { local: 0, workers: 0 };
   private readonly featurizer: PairFeaturizer | null;
+  /** Rows of the request this thread scores (scoreLocally). */
+  private readonly rows = new RowsScratch();
 
   constructor(
     private readonly model: LikeModel,
@@ -268,7 +271,11 @@ export class ScoringPool {
       try {
         const rows =
           job.rows ??
-          (this.featurizer as PairFeaturizer).forUser(job.user as ServingUser, job.movies);
+          (this.featurizer as PairFeaturizer).forUser(
+            job.user as ServingUser,
+            job.movies,
+            this.rows.get(job.movies.length * this.cols),
+          );
         job.resolve(scoreCandidates(this.model, rows, job.movies, job.k, this.explained));
       } catch (e) {
         job.reject(e instanceof Error ? e : new Error(String(e)));

@@ -9,6 +9,7 @@ import { decodeFeatures } from "../features/index.js";
 import { getModel } from "../models/index.js";
 import { reasonFeatures } from "./reasons.js";
 import { prepareContributions } from "./row-contributions.js";
+import { RowsScratch } from "./rows-scratch.js";
 import { defaultPairSources, runFeaturizer } from "./run-featurizer.js";
 import { scoreCandidates } from "./score-candidates.js";
 import { packScored, type ScoreReply, type ScoreRequest } from "./scoring-pool.js";
@@ -36,13 +37,16 @@ const featurizer = features
     })()
   : null;
 
+// Rows are built into one buffer, reused by every request (each is scored before the next).
+const scratch = new RowsScratch();
+
 parentPort?.on("message", (req: ScoreRequest) => {
   try {
     let rows = req.rows;
     if (!rows) {
       if (!featurizer || !req.user)
         throw new Error("a request without rows needs the run's features");
-      rows = featurizer.forUser(req.user, req.movies);
+      rows = featurizer.forUser(req.user, req.movies, scratch.get(req.movies.length * cols));
     }
     const packed = packScored(scoreCandidates(model, rows, req.movies, req.k, explained), cols);
     const reply: ScoreReply = { id: req.id, ...packed };

@@ -21,7 +21,12 @@ export interface ServingUser {
 export interface PairFeaturizer {
   readonly names: readonly string[];
   /** Row-major rows (movies.length x names.length) for (user, movies[i]). */
-  forUser(user: ServingUser, movies: Int32Array): Float32Array;
+  /**
+   * The rows of `movies` for the user; written into the start of `into` when it is long enough
+   * (a caller's buffer reused across requests: a new ~100 KB buffer per list is external memory
+   * that brought a full GC every second or so), else into a new array.
+   */
+  forUser(user: ServingUser, movies: Int32Array, into?: Float32Array): Float32Array;
 }
 
 /** Row-major vectors per dense movie index; a zero row means "no vector". */
