@@ -44,7 +44,7 @@ test("ScoringPool: lists scored on workers and on the calling thread equal score
   );
   const pool = new ScoringPool(model, 1);
   try {
-    // all at once: the worker holds four, the calling thread scores the others meanwhile
+    // all at once: the worker holds eight, the calling thread scores the others meanwhile
     const got = await Promise.all(
       requests.map((q) => pool.score(q.rows.slice(), q.movies.slice(), 10)),
     );

@@ -7,8 +7,13 @@
  * explains the k best (predict + TreeSHAP), and the main thread turns that into reasons.
  *
  * Scheduling: requests wait in one FIFO queue. A worker takes the next one whenever it has fewer
- * than `depth` in flight (4: it keeps working while the main thread is busy with a burst of
- * requests and cannot hand it more; with 2 it idled about 40% of the time under load). When
+ * than `depth` in flight (8: it keeps working while the main thread is busy with a burst of
+ * requests or a list of its own and cannot hand it more). Deeper also means the main thread
+ * scores fewer lists itself, and it scores them less efficiently than the worker (its caches
+ * hold HTTP, candidates and reasons too: ~0.75 against ~0.6 ms a list): a server on 2 cores,
+ * 50 connections, 6-s runs in adjacent pairs, gave depth 2 / 4 / 8 / 12 ~850 / 1,000-1,150 /
+ * 1,050-1,360 / 1,060-1,440 lists/s, server CPU 1.45-1.68 ms a list at depth 4 and 1.28-1.33 at
+ * 8 in quiet pairs (the main thread's share 0.80 -> 0.67), p99 ~75 -> ~65 ms. When
  * `local` is on, the main thread scores queued requests itself too, one per event-loop turn
  * (setImmediate), so that workers' replies and new requests are handled between two of them:
  * with one worker fewer than cores, every core works and no more threads are busy than cores.
@@ -133,7 +138,7 @@ interface Pending {
 }
 
 export interface ScoringPoolOptions {
-  /** Requests a worker holds at once (default 4). */
+  /** Requests a worker holds at once (default 8). */
   depth?: number;
   /** The calling thread scores queued requests too (default true). */
   local?: boolean;
@@ -172,7 +177,7 @@ export class ScoringPool {
       );
     }
     this.cols = model.featureNames.length;
-    this.depth = opts.depth ?? 4;
+    this.depth = opts.depth ?? 8;
     this.local = opts.local ?? true;
     this.explained = reasonFeatures(model.featureNames);
     if (this.local) prepareContributions(model, this.explained);
