@@ -145,7 +145,8 @@ test("scoring workers that build the rows themselves (the run's features) give t
   const base = opened.recommender;
   const bytes = new Uint8Array(await readFile(join(opened.runDir, "features", "state.bin")));
   const features = { bytes, pairSources: ["mf", "knn"], featurizer: base.parts.featurizer };
-  const pool = new ScoringPool(base.parts.model, 1, { features });
+  // depth 4: of the six lists below the worker takes four, this thread scores two
+  const pool = new ScoringPool(base.parts.model, 1, { features, depth: 4 });
   assert.ok(pool.buildsRows);
   const rec = new Recommender({ ...base.parts, log: undefined, scoring: pool });
   try {
