@@ -12,7 +12,7 @@ import { CinerankError } from "../core/index.js";
 import type { ContentModel } from "./content-embeddings.js";
 import type { FeatureSpec } from "./feature-spec.js";
 import { FEATURE_SPEC_VERSION } from "./feature-spec.js";
-import type { FeatureState } from "./feature-state.js";
+import { type FeatureState, pairScorer } from "./feature-state.js";
 import type { PairFeatureSource, PairScorer } from "./pair-feature-source.js";
 
 const MAGIC = "CRFEAT01";
@@ -69,13 +69,7 @@ export function encodeFeatures(spec: FeatureSpec, state: FeatureState): Uint8Arr
   if (state.content)
     parts.push(["content.idf", state.content.tfidf.idf], ["content.basis", state.content.basis]);
   for (const name of spec.pairSources) {
-    const s = state.scorers[name];
-    if (!s)
-      throw new CinerankError(
-        "ERR_NOT_FITTED",
-        `feature state has no scorer for pair source "${name}"`,
-      );
-    parts.push([`scorer.${name}`, s.serialize()]);
+    parts.push([`scorer.${name}`, pairScorer(state, name).serialize()]);
   }
   const buffers: Header["buffers"] = [];
   let offset = 0;

@@ -7,6 +7,7 @@
  *   movieBlock[m * movieWidth ..] movie m's finished movie block
  *   movieEmbedding[m * dim ..]   movie m's unit content embedding
  */
+import { CinerankError } from "../core/index.js";
 import type { ContentModel } from "./content-embeddings.js";
 import type { PairScorer } from "./pair-feature-source.js";
 
@@ -39,4 +40,15 @@ export interface FeatureState {
   content: ContentModel | null;
   /** Pair scorers fitted on the whole training part, by source name. */
   scorers: Record<string, PairScorer>;
+}
+
+/** The state's scorer for the pair source a spec names; a state without it was not fitted so. */
+export function pairScorer(state: FeatureState, name: string): PairScorer {
+  const scorer = state.scorers[name];
+  if (!scorer)
+    throw new CinerankError(
+      "ERR_NOT_FITTED",
+      `feature state has no scorer for pair source "${name}"`,
+    );
+  return scorer;
 }

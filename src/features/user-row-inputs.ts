@@ -5,9 +5,8 @@
  * writers (featuresForPairs per row, ServingRows for one user at one time), so both see the
  * same user.
  */
-import { CinerankError } from "../core/index.js";
 import type { FeatureSpec } from "./feature-spec.js";
-import type { FeatureState } from "./feature-state.js";
+import { type FeatureState, pairScorer } from "./feature-state.js";
 import type { PairUser } from "./pair-feature-source.js";
 import { type SlotGlobals, slotGlobals } from "./slot-globals.js";
 import { finishUser } from "./user-block.js";
@@ -68,12 +67,7 @@ export function writePairColumns(
       }
     : { index: profile.index };
   for (const name of spec.pairSources) {
-    const scorer = state.scorers[name];
-    if (!scorer)
-      throw new CinerankError(
-        "ERR_NOT_FITTED",
-        `feature state has no scorer for pair source "${name}"`,
-      );
+    const scorer = pairScorer(state, name);
     scorer.scoreUser(pairUser, movies, values, cols, offset);
     offset += scorer.names.length;
   }
