@@ -12,7 +12,7 @@
  *
  *   node dist/bench/rows.js [--run DIR] [--rounds 5] [--baseline DIST_DIR] [--only forUser|predict]
  *
- * Default run: /work/golden/run. Prints CPU ms per list (process.cpuUsage: this thread; no
+ * Default run: `artifacts` (its latest run; `cinerank train` makes one). Prints CPU ms per list (process.cpuUsage: this thread; no
  * workers are used), wall ms, and os.loadavg() before and after.
  */
 import { loadavg, tmpdir } from "node:os";
@@ -59,7 +59,7 @@ function sameBits(a: Float32Array, b: Float32Array): boolean {
 }
 
 async function main(): Promise<void> {
-  const run = resolve(arg("run", "/work/golden/run"));
+  const run = resolve(arg("run", "artifacts"));
   const rounds = Number(arg("rounds", "5"));
   const only = arg("only", "");
   const baseDir = process.argv.includes("--baseline") ? resolve(arg("baseline", "")) : null;
