@@ -12,8 +12,9 @@
  *
  *   node dist/bench/rows.js [--run DIR] [--rounds 5] [--baseline DIST_DIR] [--only forUser|predict]
  *
- * Default run: `artifacts` (its latest run; `cinerank train` makes one). Prints CPU ms per list (process.cpuUsage: this thread; no
- * workers are used), wall ms, and os.loadavg() before and after.
+ * Default run: `artifacts` (its latest run; `cinerank train` makes one). Prints CPU ms per list
+ * (process.cpuUsage: this thread; no workers are used), wall ms, and os.loadavg() before and
+ * after.
  */
 import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
