@@ -117,6 +117,26 @@ test("recommendations: k items, none rated, reasons that follow the TreeSHAP con
   }
 });
 
+/** Lists asked of the scoring workers in the two pool tests below. */
+const ASKS: [number, RecommendOptions][] = [
+  [1, { k: 10 }],
+  [42, { k: 5, genres: ["Comedy"] }],
+  [414, { k: 20, minYear: 1990 }],
+  [7, { k: 10 }],
+  [3, { k: 10 }],
+  [99, { k: 10 }],
+];
+
+/** recommendAsync on `rec` for all asks at once equals `base.recommend` for each. */
+async function sameListsAsync(
+  rec: Recommender,
+  base: Recommender,
+  asks: [number, RecommendOptions][],
+): Promise<void> {
+  const got = await Promise.all(asks.map(([u, o]) => rec.recommendAsync(u, o)));
+  for (const [i, [u, o]] of asks.entries()) assert.deepEqual(got[i], base.recommend(u, o));
+}
+
 test("scoring workers give the same lists as the main thread (recommendAsync)", {
   skip,
 }, async () => {
@@ -124,15 +144,8 @@ test("scoring workers give the same lists as the main thread (recommendAsync)", 
   const pool = new ScoringPool(base.parts.model, 2);
   const rec = new Recommender({ ...base.parts, log: undefined, scoring: pool });
   try {
-    const asks: [number, RecommendOptions][] = [
-      [1, { k: 10 }],
-      [42, { k: 5, genres: ["Comedy"] }],
-      [414, { k: 20, minYear: 1990 }],
-      [7, { k: 10 }],
-    ];
     // concurrently, so both workers and the in-flight bookkeeping are exercised
-    const got = await Promise.all(asks.map(([u, o]) => rec.recommendAsync(u, o)));
-    for (const [i, [u, o]] of asks.entries()) assert.deepEqual(got[i], base.recommend(u, o));
+    await sameListsAsync(rec, base, ASKS.slice(0, 4));
   } finally {
     await pool.close(); // not rec.close(): the model and log belong to `base`
   }
@@ -150,17 +163,8 @@ test("scoring workers that build the rows themselves (the run's features) give t
   assert.ok(pool.buildsRows);
   const rec = new Recommender({ ...base.parts, log: undefined, scoring: pool });
   try {
-    const asks: [number, RecommendOptions][] = [
-      [1, { k: 10 }],
-      [42, { k: 5, genres: ["Comedy"] }],
-      [414, { k: 20, minYear: 1990 }],
-      [7, { k: 10 }],
-      [3, { k: 10 }],
-      [99, { k: 10 }],
-    ];
     // concurrently: the worker takes four, this thread scores the rest with its own featurizer
-    const got = await Promise.all(asks.map(([u, o]) => rec.recommendAsync(u, o)));
-    for (const [i, [u, o]] of asks.entries()) assert.deepEqual(got[i], base.recommend(u, o));
+    await sameListsAsync(rec, base, ASKS);
     assert.ok(pool.counts.workers > 0 && pool.counts.local > 0, JSON.stringify(pool.counts));
     // a live profile (ratings given with the user) is featurized the same way in the worker
     const user = {
