@@ -16,7 +16,10 @@
  * ml-20m-shaped artifacts, top-10 among 27k movies p50 <= 10 ms. Prints a Markdown table with
  * CPU seconds of the server and of the load generator beside wall time, os.loadavg() before and
  * after, and the server's RSS at start and end (the machine is shared). The server logs every
- * request (pino, info level) to a file, as a deployment would.
+ * request (pino, info level) to a file, as a deployment would; that log gives the time each
+ * request spent in the server. With a fixed number of connections each sending its next request
+ * when the last is answered, the mean latency is connections / throughput (Little's law) however
+ * the server works inside: the table shows it beside the measured p50/p99.
  *
  *   node dist/bench/api.js [--run DIR | --model gbdt|lr|rf] [--duration 30] [--connections 50]
  *                          [--load autocannon|wrk]  (load generator; default autocannon)
@@ -30,7 +33,7 @@
  * In process on an ml-20m run: node dist/bench/api.js --run artifacts-20m --in-process
  */
 import { type ChildProcess, execSync, spawn } from "node:child_process";
-import { closeSync, existsSync, openSync, readFileSync } from "node:fs";
+import { closeSync, existsSync, openSync, readFileSync, statSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { createServer } from "node:net";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
@@ -260,6 +263,7 @@ async function main(): Promise<void> {
     const sampler = setInterval(() => rss.push(rssOf(pid)), 1000);
     rss.push(rssOf(pid));
     const httpLoadBefore = load();
+    const logFrom = statSync(logFile).size;
     const serverCpu0 = cpuSecondsOf(pid);
     const wall0 = performance.now();
     const result = await httpLoad(tool, { ...load0, seconds: duration });
@@ -272,9 +276,22 @@ async function main(): Promise<void> {
     const last = rss[rss.length - 1];
     const errors = result.errors + result.timeouts + result.non2xx;
     const total = result.total;
-    const logLines = readFileSync(logFile, "utf8")
+    const logText = readFileSync(logFile);
+    const logLines = logText
+      .toString("utf8")
       .split("\n")
       .filter((l) => l.includes('"request"')).length;
+    // The server's own time per request (its log's "ms": from reading the request to the
+    // answer sent), during the measured run only.
+    const inServer = logText
+      .subarray(logFrom)
+      .toString("utf8")
+      .split("\n")
+      .filter((l) => l.includes('"request"'))
+      .map((l) => Number(/"ms":([0-9.]+)/.exec(l)?.[1]))
+      .filter((x) => Number.isFinite(x))
+      .sort((a, b) => a - b);
+    const inServerMean = inServer.reduce((a, b) => a + b, 0) / Math.max(1, inServer.length);
     const rows: [string, string, string, boolean | null][] = [
       [
         "requests/s (mean)",
@@ -284,6 +301,20 @@ async function main(): Promise<void> {
       ],
       ["latency p50 (ms)", fmtMs(result.p50), "", null],
       ["latency p99 (ms)", fmtMs(result.p99), "<= 50", result.p99 <= 50],
+      [
+        `mean latency any server has at this throughput: ${connections} connections / requests/s (ms)`,
+        ((1000 * connections) / Math.max(1, result.requestsPerSecond)).toFixed(1),
+        "",
+        null,
+      ],
+      [
+        "in the server (request log): p50 / p99 / mean (ms)",
+        inServer.length > 0
+          ? `${percentile(inServer, 0.5).toFixed(1)} / ${percentile(inServer, 0.99).toFixed(1)} / ${inServerMean.toFixed(1)}`
+          : "-",
+        "",
+        null,
+      ],
       [
         "requests / errors / timeouts / non-2xx",
         `${total} / ${result.errors} / ${result.timeouts} / ${result.non2xx}`,

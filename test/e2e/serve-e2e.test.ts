@@ -338,6 +338,9 @@ test("CLI: recommend / similar --json on the run, rate persists, bad input exits
   const bad = await cli(["recommend", "--user", "abc", ...where]);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /--user: expected a positive integer id, got "abc"/);
+  const badServe = await cli(["serve", "--heap-growth", "-5", "--port", "0", ...where]);
+  assert.equal(badServe.code, 2);
+  assert.match(badServe.stderr, /--heap-growth: expected an integer in 0\.\.1000, got "-5"/);
   const badRating = await cli(["rate", "--user", "1", "--movie", "1", "--rating", "4.2", ...where]);
   assert.equal(badRating.code, 2);
   assert.match(badRating.stderr, /half-star/);
