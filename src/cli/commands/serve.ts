@@ -33,8 +33,8 @@ const LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
  * the old generation, and with V8's own limit (~1.1-1.8x what the last full GC kept, ~31 MB on
  * ml-latest-small) a full GC came every ~0.5-1.5 s; each stalls the main thread for ~30-50 ms
  * (marking steps + the final pause), and the requests in flight then make the latency tail.
- * 3x: one every ~7-11 s, for ~60 MB more heap. (bench:api, 5 alternating 8-s pairs, 2 cores:
- * p99 / mean 1.55 against 1.80, median p99 59 against 63 ms.)
+ * 3x: one every ~5-10 s, for more heap between them. (bench:api, 5 alternating 8-s pairs, 2
+ * cores: p99 / mean 1.55 against 1.81, median p99 59 against 63 ms.)
  */
 export const DEFAULT_HEAP_GROWTH = 200;
 
