@@ -29,6 +29,7 @@
  *                          [--lists 1000] (in-process lists) [--in-process] (skip the server)
  *                          [--workers N]  (server scoring threads; default: one per core but
  *                                          one for tree models, none for LR)
+ *                          [--heap-growth P]  (the server's --heap-growth; default its own)
  *
  * In process on an ml-20m run: node dist/bench/api.js --run artifacts-20m --in-process
  */
@@ -134,6 +135,7 @@ async function main(): Promise<void> {
   const connections = Number(arg("connections", "50"));
   // Scoring worker threads of the server ("" = its default: one per core but one, for trees).
   const workers = arg("workers", "");
+  const heapGrowth = arg("heap-growth", "");
   const tool = arg("load", "autocannon");
   if (tool !== "autocannon" && tool !== "wrk")
     throw new Error(`--load expects autocannon or wrk, got ${tool}`);
@@ -242,6 +244,7 @@ async function main(): Promise<void> {
       "--cache",
       String(cache),
       ...(workers === "" ? [] : ["--workers", workers]),
+      ...(heapGrowth === "" ? [] : ["--heap-growth", heapGrowth]),
     ],
     { stdio: ["ignore", logFd, "inherit"] },
   );
@@ -343,7 +346,7 @@ async function main(): Promise<void> {
     ];
     const out = [
       table(
-        `bench:api — ${opened.dataset.release} (${users.length} users, ${movies} movies), model ${model}, ${tool}, ${connections} connections x ${duration} s, loopback, ${cache > 0 ? `server cache ${cache} lists` : "no caching"}, scoring workers ${workers || `default (one per core but one for trees: ${Math.max(1, availableParallelism() - 1)}, plus the main thread when they are busy)`}`,
+        `bench:api — ${opened.dataset.release} (${users.length} users, ${movies} movies), model ${model}, ${tool}, ${connections} connections x ${duration} s, loopback, ${cache > 0 ? `server cache ${cache} lists` : "no caching"}, scoring workers ${workers || `default (one per core but one for trees: ${Math.max(1, availableParallelism() - 1)}, plus the main thread when they are busy)`}, heap growth ${heapGrowth || "the server's default"}`,
         rows,
       ),
       table(inTitle, inProcess),
