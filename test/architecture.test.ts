@@ -51,12 +51,15 @@ test("imports only point down the flow", () => {
     const from = layerOf(file);
     if (!from) continue;
     const text = readFileSync(file, "utf8");
-    for (const m of text.matchAll(/(?:import|export)\s[^;]*?from\s+["'](\.[^"']+)["']|import\(\s*["'](\.[^"']+)["']\s*\)/g)) {
+    for (const m of text.matchAll(
+      /(?:import|export)\s[^;]*?from\s+["'](\.[^"']+)["']|import\(\s*["'](\.[^"']+)["']\s*\)/g,
+    )) {
       const spec = m[1] ?? m[2];
       const target = resolve(dirname(file), spec);
       const to = layerOf(target);
       if (!to) {
-        if (relative(srcDir, target).startsWith("..")) violations.push(`${relative(root, file)} imports outside src: ${spec}`);
+        if (relative(srcDir, target).startsWith(".."))
+          violations.push(`${relative(root, file)} imports outside src: ${spec}`);
         continue;
       }
       if (LAYERS.indexOf(to) > LAYERS.indexOf(from)) {

@@ -50,14 +50,17 @@ export function createProgress(opts: ProgressOptions = {}): CliProgress {
         const of = e.total !== undefined ? ` / ${fmt(e.total, e.unit)}` : "";
         const pct = e.total ? ` (${((100 * e.done) / e.total).toFixed(0)}%)` : "";
         const msg = e.message ? ` ${e.message}` : "";
-        process.stderr.write(`[${e.stage}] ${fmt(e.done, e.unit)}${of}${e.unit && e.unit !== "bytes" ? ` ${e.unit}` : ""}${pct}${msg} ${secs}s\n`);
+        process.stderr.write(
+          `[${e.stage}] ${fmt(e.done, e.unit)}${of}${e.unit && e.unit !== "bytes" ? ` ${e.unit}` : ""}${pct}${msg} ${secs}s\n`,
+        );
       },
       stop() {},
     };
   }
   const multi = new cliProgress.MultiBar(
     {
-      format: " {stage} |{bar}| {percentage}% | {value}/{total} {unit} | {duration_formatted} elapsed | ETA {eta_formatted} {message}",
+      format:
+        " {stage} |{bar}| {percentage}% | {value}/{total} {unit} | {duration_formatted} elapsed | ETA {eta_formatted} {message}",
       hideCursor: true,
       clearOnComplete: false,
       stopOnComplete: false,

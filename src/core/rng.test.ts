@@ -7,8 +7,14 @@ test("same seed gives the same stream; different seeds differ", () => {
   const b = new Rng(42);
   const c = new Rng(43);
   const xs = Array.from({ length: 5 }, () => a.nextUint32());
-  assert.deepEqual(xs, Array.from({ length: 5 }, () => b.nextUint32()));
-  assert.notDeepEqual(xs, Array.from({ length: 5 }, () => c.nextUint32()));
+  assert.deepEqual(
+    xs,
+    Array.from({ length: 5 }, () => b.nextUint32()),
+  );
+  assert.notDeepEqual(
+    xs,
+    Array.from({ length: 5 }, () => c.nextUint32()),
+  );
 });
 
 test("uniform and normal draws have the expected moments", () => {
@@ -35,5 +41,8 @@ test("int stays in range and shuffle is a permutation", () => {
     assert.ok(k >= 0 && k < 7 && Number.isInteger(k));
   }
   const a = r.shuffle(Int32Array.from({ length: 50 }, (_, i) => i));
-  assert.deepEqual([...a].sort((x, y) => x - y), Array.from({ length: 50 }, (_, i) => i));
+  assert.deepEqual(
+    [...a].sort((x, y) => x - y),
+    Array.from({ length: 50 }, (_, i) => i),
+  );
 });
