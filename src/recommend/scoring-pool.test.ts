@@ -87,6 +87,41 @@ test("ScoringPool without local scoring: every request goes to a worker", async 
   }
 });
 
+test("ScoringPool: a worker's slots are reused, and close() settles every request in flight", async () => {
+  const cols = NAMES.length;
+  const model = await gbdt(300, 10, 5);
+  const pool = new ScoringPool(model, 1, { local: false, depth: 4 });
+  const t = syntheticTable(20, cols, 11);
+  const request = () =>
+    pool.score(
+      t.values.slice(),
+      Int32Array.from({ length: 20 }, (_, i) => i),
+      5,
+    );
+  try {
+    // three waves of ten through four slots: every answer arrives, and no slot is added
+    for (let wave = 0; wave < 3; wave++) {
+      const out = await Promise.all(Array.from({ length: 10 }, request));
+      for (const o of out) assert.deepEqual(o.top, out[0].top);
+    }
+    const slots = (pool as unknown as { slots: unknown[] }).slots;
+    assert.equal(slots.length, 4);
+    // four on the worker and two queued when the pool closes: each is answered (a reply can
+    // arrive while the workers stop) or rejected, none is left waiting, and no slot is held
+    const late = Array.from({ length: 6 }, () =>
+      request().then(
+        () => "answered",
+        (e: Error) => e.message,
+      ),
+    );
+    await pool.close();
+    for (const r of await Promise.all(late)) assert.match(r, /^answered$|closed/);
+    assert.ok(slots.every((x) => x === null));
+  } finally {
+    await pool.close();
+  }
+});
+
 test("packScored / unpackScored: a worker's reply in one buffer comes back equal", () => {
   for (const [n, t, cols] of [
     [0, 0, 3],
