@@ -30,6 +30,8 @@
  *                          [--workers N]  (server scoring threads; default: one per core but
  *                                          one for tree models, none for LR)
  *                          [--heap-growth P]  (the server's --heap-growth; default its own)
+ *                          [--semi-space MB]  (the server's node --max-semi-space-size; default
+ *                                              32, as `npm start` runs it; 0 = V8's own, 16)
  *
  * In process on an ml-20m run: node dist/bench/api.js --run artifacts-20m --in-process
  */
@@ -136,6 +138,7 @@ async function main(): Promise<void> {
   // Scoring worker threads of the server ("" = its default: one per core but one, for trees).
   const workers = arg("workers", "");
   const heapGrowth = arg("heap-growth", "");
+  const semiSpace = arg("semi-space", "32");
   const tool = arg("load", "autocannon");
   if (tool !== "autocannon" && tool !== "wrk")
     throw new Error(`--load expects autocannon or wrk, got ${tool}`);
@@ -230,6 +233,7 @@ async function main(): Promise<void> {
   const child = spawn(
     process.execPath,
     [
+      ...(semiSpace === "0" ? [] : [`--max-semi-space-size=${semiSpace}`]),
       join(ROOT, "bin", "cinerank.js"),
       "serve",
       "--run",
@@ -352,7 +356,7 @@ async function main(): Promise<void> {
     ];
     const out = [
       table(
-        `bench:api — ${opened.dataset.release} (${users.length} users, ${movies} movies), model ${model}, ${tool}, ${connections} connections x ${duration} s, loopback, ${cache > 0 ? `server cache ${cache} lists` : "no caching"}, scoring workers ${workers || `default (one per core but one for trees: ${Math.max(1, availableParallelism() - 1)}, plus the main thread when they are busy)`}, heap growth ${heapGrowth || "the server's default"}`,
+        `bench:api — ${opened.dataset.release} (${users.length} users, ${movies} movies), model ${model}, ${tool}, ${connections} connections x ${duration} s, loopback, ${cache > 0 ? `server cache ${cache} lists` : "no caching"}, scoring workers ${workers || `default (one per core but one for trees: ${Math.max(1, availableParallelism() - 1)}, plus the main thread when they are busy)`}, heap growth ${heapGrowth || "the server's default"}, node ${semiSpace === "0" ? "with V8's own young generation" : `--max-semi-space-size=${semiSpace}`}`,
         rows,
       ),
       table(inTitle, inProcess),
