@@ -139,6 +139,8 @@ async function main(): Promise<void> {
   const workers = arg("workers", "");
   const heapGrowth = arg("heap-growth", "");
   const semiSpace = arg("semi-space", "32");
+  if (!/^\d+$/.test(semiSpace))
+    throw new Error(`--semi-space expects a whole number of MB (0 = V8's own), got ${semiSpace}`);
   const tool = arg("load", "autocannon");
   if (tool !== "autocannon" && tool !== "wrk")
     throw new Error(`--load expects autocannon or wrk, got ${tool}`);
