@@ -29,12 +29,14 @@ export interface ServeFlags extends RunFlags {
 const LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
 
 /**
- * Default --heap-growth. Under load the main thread promotes a few MB/s of request objects to
+ * Default --heap-growth. Under load the main thread promoted a few MB/s of request objects to
  * the old generation, and with V8's own limit (~1.1-1.8x what the last full GC kept, ~31 MB on
  * ml-latest-small) a full GC came every ~0.5-1.5 s; each stalls the main thread for ~30-50 ms
  * (marking steps + the final pause), and the requests in flight then make the latency tail.
  * 3x: one every ~5-10 s, for more heap between them. (bench:api, 5 alternating 8-s pairs, 2
- * cores: p99 / mean 1.55 against 1.81, median p99 59 against 63 ms.)
+ * cores: p99 / mean 1.55 against 1.81, median p99 59 against 63 ms.) Measured before the
+ * scoring pool's slots and the 32 MB young generation `npm start` gives node, which leave
+ * ~0.5 MB/s to promote in most runs: full GCs are rarer still, and this limit spaces the rest.
  */
 export const DEFAULT_HEAP_GROWTH = 200;
 
