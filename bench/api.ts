@@ -358,7 +358,7 @@ async function main(): Promise<void> {
     ];
     const out = [
       table(
-        `bench:api — ${opened.dataset.release} (${users.length} users, ${movies} movies), model ${model}, ${tool}, ${connections} connections x ${duration} s, loopback, ${cache > 0 ? `server cache ${cache} lists` : "no caching"}, scoring workers ${workers || `default (one per core but one for trees: ${Math.max(1, availableParallelism() - 1)}, plus the main thread when they are busy)`}, heap growth ${heapGrowth || "the server's default"}, node ${semiSpace === "0" ? "with V8's own young generation" : `--max-semi-space-size=${semiSpace}`}`,
+        `bench:api — ${opened.dataset.release} (${users.length} users, ${movies} movies), model ${model}, ${tool}, ${connections} connections x ${duration} s, loopback, ${cache > 0 ? `server cache ${cache} lists` : "no caching"}, scoring workers ${workers || `default (one per core but one for trees: ${Math.max(1, availableParallelism() - 1)}, plus the main thread when they fall behind)`}, heap growth ${heapGrowth || "the server's default"}, node ${semiSpace === "0" ? "with V8's own young generation" : `--max-semi-space-size=${semiSpace}`}`,
         rows,
       ),
       table(inTitle, inProcess),

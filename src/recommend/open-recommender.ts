@@ -53,7 +53,7 @@ export interface OpenOptions {
    * Worker threads that score recommendation candidates (recommendAsync); 0 = none (default).
    * "auto": for tree ensembles (prediction and TreeSHAP are most of a request) one per core but
    * one, at least one: the calling thread builds candidates and serves HTTP, and scores a
-   * request itself when every worker is busy (RecommenderConfig.workerQueue), so all cores work
+   * request itself when the workers fall behind (ScoringPool's stealAt), so all cores work
    * without more busy threads than cores; none for other models (scoring is cheap; handing rows
    * to a thread costs more than it saves).
    */

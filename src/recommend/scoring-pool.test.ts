@@ -42,14 +42,17 @@ test("ScoringPool: lists scored on workers and on the calling thread equal score
   const want = requests.map((q) =>
     scoreCandidates(model, q.rows.slice(), q.movies.slice(), 10, explained),
   );
-  const pool = new ScoringPool(model, 1);
+  const pool = new ScoringPool(model, 1, { stealAt: 20 });
   try {
-    // all at once: the worker holds eight, the calling thread scores the others meanwhile
+    // all at once: all go to the worker, and the calling thread takes the oldest it has not
+    // started while 20 or more wait (all of them while the worker is still starting: then 21);
+    // each is scored once (no reply comes back for a request the calling thread took)
     const got = await Promise.all(
       requests.map((q) => pool.score(q.rows.slice(), q.movies.slice(), 10)),
     );
     assert.ok(pool.counts.workers > 0 && pool.counts.local > 0, JSON.stringify(pool.counts));
     assert.equal(pool.counts.workers + pool.counts.local, requests.length);
+    assert.equal(pool.counts.stale, 0);
     got.forEach((g, r) => {
       assert.deepEqual(g.p, want[r].p, `request ${r}: P(like)`);
       assert.deepEqual(g.top, want[r].top, `request ${r}: top`);

@@ -6,28 +6,30 @@
  * the request; otherwise the main thread builds them and hands them over), predicts P(like) and
  * explains the k best (predict + TreeSHAP), and the main thread turns that into reasons.
  *
- * Scheduling: requests wait in one FIFO queue. A worker takes the next one whenever it has fewer
- * than `depth` in flight (8: it keeps working while the main thread is busy with a burst of
- * requests or a list of its own and cannot hand it more). Deeper also means the main thread
- * scores fewer lists itself, and it scores them less efficiently than the worker (its caches
- * hold HTTP, candidates and reasons too: ~0.75 against ~0.6 ms a list): a server on 2 cores,
- * 50 connections, 6-s runs in adjacent pairs, gave depth 2 / 4 / 8 / 12 ~850 / 1,000-1,150 /
- * 1,050-1,360 / 1,060-1,440 lists/s, server CPU 1.45-1.68 ms a list at depth 4 and 1.28-1.33 at
- * 8 in quiet pairs (the main thread's share 0.80 -> 0.67), p99 ~75 -> ~65 ms. When
- * `local` is on, the main thread scores queued requests itself too, one per event-loop turn
- * (setImmediate), so that workers' replies and new requests are handled between two of them:
- * with one worker fewer than cores, every core works and no more threads are busy than cores.
+ * Scheduling: a request goes to the least busy worker at once (up to `depth` each, 64), and
+ * the worker takes its requests in order. When `local` is on and at least `stealAt` requests
+ * (16) wait that no thread has started, the calling thread takes the oldest of them itself, one
+ * per event-loop turn (setImmediate, so workers' replies and new requests are handled between
+ * two of them). Both sides claim a request through a shared slot (Atomics.compareExchange on
+ * its ticket), so each is scored exactly once: a worker skips a message whose request was
+ * taken. Before this, a worker held at most 8 requests and got the next one only when the main
+ * thread had read one of its replies; the main thread, the busier one, read them late, and in
+ * per-request traces (2 cores, 50 connections) the worker idled ~15% of the time with requests
+ * waiting on the main thread, which meanwhile scored ~9% of the lists at ~1.0 ms each against
+ * ~0.6 on the worker. Handing every request over at once, 12-s runs in fresh servers
+ * alternating with the old pool (four rounds, 14:58-15:05 UTC): 1,493-1,625 against
+ * 1,381-1,497 lists/s, p99 46-52 against 51-54 ms, server CPU 1.11-1.22 against 1.17-1.30 ms a
+ * list; without stealing at all (`local` off) within the noise of stealing at 2, 8 or 16. The
+ * threshold leaves the main thread to its own work unless the worker falls ~10 ms behind.
  * Workers are unref'd: a pool never keeps the process alive; close() stops them.
  *
- * Why this split (measured on ml-latest-small, 2 cores, per-thread CPU from /proc, 8 requests
- * in flight): with every request on the worker, the main thread spends ~0.45 ms a list
- * (candidates, reasons, messages) and the worker ~0.77 (rows, predict, TreeSHAP); all on one
- * thread ~1.2-1.3 ms. The worker's share is the larger, so the main thread must take some
- * scoring itself to even the cores, and doing it for whole queued requests keeps the balance
- * automatic whatever the parts cost. Candidates stay on the main thread: they read the live
- * rating book (live profiles, rating counts for the filters and the popularity top-up), which
- * only the main thread holds. A worker's answer comes back as one transferred buffer
- * (packScored): one allocation and one transfer per request.
+ * Why this split (ml-latest-small, 2 cores, 50 connections, per-thread CPU from /proc): with
+ * every request on the worker, the main thread spent ~0.57 ms a list (HTTP, candidates,
+ * reasons, messages; 86% busy) and the worker ~0.6 (rows, predict, TreeSHAP; 94%) at ~1,500
+ * lists/s: close to even, so the main thread steals only to catch up. Candidates stay on the
+ * main thread: they read the live rating book (live profiles, rating counts for the filters and
+ * the popularity top-up), which only the main thread holds. A worker's answer comes back as one
+ * transferred buffer (packScored): one allocation and one transfer per request.
  */
 import { Worker } from "node:worker_threads";
 import { CinerankError } from "../core/index.js";
@@ -43,7 +45,9 @@ import type { PairFeaturizer, ServingUser } from "./types.js";
  * that knows the run's features — the user, whose rows the worker builds itself.
  */
 export interface ScoreRequest {
+  /** The request's slot, and its ticket there (ScoringPool.claims). */
   id: number;
+  ticket: number;
   rows?: Float32Array;
   user?: ServingUser;
   movies: Int32Array;
@@ -67,8 +71,8 @@ export interface PoolFeatures {
  * to move and to free per request instead of four arrays.
  */
 export type ScoreReply =
-  | { id: number; n: number; t: number; buffer: ArrayBuffer }
-  | { id: number; error: string };
+  | { id: number; ticket: number; n: number; t: number; buffer: ArrayBuffer }
+  | { id: number; ticket: number; error: string };
 
 /** Byte layout of a packed reply: p (f32 x n), values (f32 x t*cols), bias (f64 x t), top (i32 x t). */
 function replyLayout(n: number, t: number, cols: number) {
@@ -129,30 +133,34 @@ interface Job {
   k: number;
   resolve: (s: Scored) => void;
   reject: (e: Error) => void;
-}
-
-interface Pending {
-  resolve: (s: Scored) => void;
-  reject: (e: Error) => void;
+  /** Set when sent: the worker it went to, and its ticket (see ScoringPool.claims). */
   worker: number;
+  ticket: number;
 }
 
 export interface ScoringPoolOptions {
-  /** Requests a worker holds at once (default 8). */
+  /** Requests handed to one worker at once (default 64; more wait here). */
   depth?: number;
-  /** The calling thread scores queued requests too (default true). */
+  /** The calling thread takes requests the workers have not started (default true). */
   local?: boolean;
+  /** ... once at least this many wait unstarted (default 16). */
+  stealAt?: number;
   /** The run's features: workers then build the rows (scoreUser). */
   features?: PoolFeatures;
 }
+
+/** A slot's claim once a thread took its request. */
+export const TAKEN = -1;
+/** Slots: requests on the workers at once (more wait on the calling thread). */
+const MAX_SLOTS = 1024;
 
 export class ScoringPool {
   private readonly workers: Worker[];
   private readonly inFlight: number[];
   private readonly dead: boolean[];
   /**
-   * The requests on the workers by slot (a slot is the message id), null when free, and the
-   * free slots. Not a Map: with a Map here the main thread moved 2.6-2.9 MB/s of finished
+   * The requests on the workers by slot (the message carries the slot), null when free, and
+   * the free slots. Not a Map: with a Map here the main thread moved 2.6-2.9 MB/s of finished
    * requests to the old generation (--trace-gc-nvp; in process, 8 lists in flight, six runs),
    * and a full GC came every second or so; with these arrays 0.4 MB/s and none in 4 s. The
    * likely cause: a Map that entries keep entering and leaving rehashes into a new table every
@@ -160,17 +168,31 @@ export class ScoringPool {
    * requests it held, so the young collector keeps them and all they lead to (the promise, the
    * list built after it) alive until the next full GC. These arrays are overwritten in place.
    */
-  private readonly slots: (Pending | null)[] = [];
+  private readonly slots: (Job | null)[] = [];
   private readonly freeSlots: number[] = [];
+  /**
+   * Per slot, shared with the workers: the ticket of the request in it until a thread takes
+   * it, then TAKEN. Whoever swaps ticket -> TAKEN (Atomics.compareExchange) scores the
+   * request: the worker it was sent to, or this thread stealing it; the other one skips it. A
+   * ticket is new for every request, so a worker's late message for a slot that was stolen
+   * and reused finds another ticket there and is skipped too.
+   */
+  private readonly claims: Int32Array;
+  private ticket = 0;
   private closed = false;
   private readonly cols: number;
+  /** Requests not sent yet (every worker at `depth`, or no free slot). */
   private readonly queue: Job[] = [];
   private readonly depth: number;
   private readonly local: boolean;
-  private localScheduled = false;
+  private readonly stealAt: number;
+  private stealScheduled = false;
   private readonly explained: Uint8Array;
-  /** Requests scored on the calling thread, and on the workers (for tests and benchmarks). */
-  readonly counts = { local: 0, workers: 0 };
+  /**
+   * Requests scored on the calling thread and on the workers, and workers' replies that matched
+   * no request (a request scored twice would show here) — for tests and benchmarks.
+   */
+  readonly counts = { local: 0, workers: 0, stale: 0 };
   private readonly featurizer: PairFeaturizer | null;
   /** Rows of the request this thread scores (scoreLocally). */
   private readonly rows = new RowsScratch();
@@ -187,10 +209,12 @@ export class ScoringPool {
       );
     }
     this.cols = model.featureNames.length;
-    this.depth = opts.depth ?? 8;
+    this.depth = opts.depth ?? 64;
     this.local = opts.local ?? true;
+    this.stealAt = Math.max(1, opts.stealAt ?? 16);
     this.explained = reasonFeatures(model.featureNames);
     if (this.local) prepareContributions(model, this.explained);
+    this.claims = new Int32Array(new SharedArrayBuffer(4 * MAX_SLOTS));
     const bytes = model.serialize();
     this.featurizer = opts.features?.featurizer ?? null;
     const features = opts.features
@@ -198,7 +222,9 @@ export class ScoringPool {
       : null;
     const url = new URL("./scoring-worker.js", import.meta.url);
     this.workers = Array.from({ length: threads }, (_, w) => {
-      const worker = new Worker(url, { workerData: { family: model.family, bytes, features } });
+      const worker = new Worker(url, {
+        workerData: { family: model.family, bytes, features, claims: this.claims },
+      });
       worker.unref();
       worker.on("message", (m: ScoreReply) => this.settle(w, m));
       worker.on("error", (e) => this.fail(w, e));
@@ -244,43 +270,93 @@ export class ScoringPool {
       return Promise.reject(new Error("every scoring worker has stopped"));
     }
     return new Promise<Scored>((resolve, reject) => {
-      this.queue.push({ ...req, resolve, reject });
+      this.queue.push({ ...req, resolve, reject, worker: -1, ticket: 0 });
       this.pump();
     });
   }
 
-  /** Hand queued requests to workers with room; leave the rest to the calling thread. */
+  /** Hand queued requests to the least busy workers with room; maybe steal one back later. */
   private pump(): void {
     while (this.queue.length > 0) {
       let w = -1;
       for (let i = 0; i < this.workers.length; i++)
         if (!this.dead[i] && (w < 0 || this.inFlight[i] < this.inFlight[w])) w = i;
       if (w < 0 || this.inFlight[w] >= this.depth) break;
+      if (this.freeSlots.length === 0 && this.slots.length >= MAX_SLOTS) break;
       this.send(w, this.queue.shift() as Job);
     }
-    if (this.queue.length > 0 && this.local && !this.localScheduled) {
-      this.localScheduled = true;
+    if (this.local && !this.stealScheduled && this.waiting() >= this.stealAt) {
+      this.stealScheduled = true;
       setImmediate(() => this.scoreLocally());
     }
   }
 
   private send(w: number, job: Job): void {
-    const id = this.freeSlots.pop() ?? this.slots.push(null) - 1;
+    const slot = this.freeSlots.pop() ?? this.slots.push(null) - 1;
+    this.ticket = this.ticket >= 0x7fffffff ? 1 : this.ticket + 1;
+    job.worker = w;
+    job.ticket = this.ticket;
     this.inFlight[w]++;
-    this.counts.workers++;
-    this.slots[id] = { resolve: job.resolve, reject: job.reject, worker: w };
-    const req: ScoreRequest = { id, rows: job.rows, user: job.user, movies: job.movies, k: job.k };
+    this.slots[slot] = job;
+    Atomics.store(this.claims, slot, job.ticket);
+    const req: ScoreRequest = {
+      id: slot,
+      ticket: job.ticket,
+      rows: job.rows,
+      user: job.user,
+      movies: job.movies,
+      k: job.k,
+    };
+    // Copied, not transferred, while this thread may still steal the request and need them.
     this.workers[w].postMessage(
       req,
-      job.rows ? transferables(job.rows, job.movies) : transferables(job.movies),
+      this.local ? [] : job.rows ? transferables(job.rows, job.movies) : transferables(job.movies),
     );
   }
 
-  /** One queued request on this thread, then back to the event loop. */
+  /** Requests no thread has started: sent and unclaimed, or queued here. */
+  private waiting(): number {
+    let n = this.queue.length;
+    for (let slot = 0; slot < this.slots.length; slot++) {
+      const job = this.slots[slot];
+      if (job && Atomics.load(this.claims, slot) === job.ticket) n++;
+    }
+    return n;
+  }
+
+  /** Takes the oldest request no thread has started, or null. */
+  private steal(): Job | null {
+    for (;;) {
+      let best = -1;
+      for (let slot = 0; slot < this.slots.length; slot++) {
+        const job = this.slots[slot];
+        if (!job || Atomics.load(this.claims, slot) !== job.ticket) continue;
+        if (best < 0 || job.ticket < (this.slots[best] as Job).ticket) best = slot;
+      }
+      if (best < 0) return this.queue.shift() ?? null;
+      const job = this.slots[best] as Job;
+      // the worker may have started it since the load above: then look again
+      if (Atomics.compareExchange(this.claims, best, job.ticket, TAKEN) !== job.ticket) continue;
+      this.release(best, job.worker);
+      return job;
+    }
+  }
+
+  private release(slot: number, worker: number): void {
+    this.slots[slot] = null;
+    this.freeSlots.push(slot);
+    this.inFlight[worker]--;
+  }
+
+  /**
+   * One request the workers have not started, on this thread, when at least `stealAt` wait;
+   * then back to the event loop, so that workers' replies and new requests are handled between
+   * two of them.
+   */
   private scoreLocally(): void {
-    this.localScheduled = false;
+    this.stealScheduled = false;
     if (this.closed) return;
-    const job = this.queue.shift();
+    const job = this.waiting() >= this.stealAt ? this.steal() : null;
     if (job) {
       this.counts.local++;
       try {
@@ -300,29 +376,30 @@ export class ScoringPool {
   }
 
   private settle(worker: number, m: ScoreReply): void {
-    const p = this.slots[m.id];
-    // a slot freed by fail() may hold another worker's request by now
-    if (!p || p.worker !== worker) return;
-    this.slots[m.id] = null;
-    this.freeSlots.push(m.id);
-    this.inFlight[worker]--;
-    this.pump();
-    if ("error" in m) {
-      p.reject(new Error(`scoring worker: ${m.error}`));
+    const job = this.slots[m.id];
+    // a slot freed by fail() may hold another request by now
+    if (!job || job.worker !== worker || job.ticket !== m.ticket) {
+      this.counts.stale++;
       return;
     }
-    p.resolve(unpackScored(m.n, m.t, m.buffer, this.cols));
+    this.release(m.id, worker);
+    this.counts.workers++;
+    this.pump();
+    if ("error" in m) {
+      job.reject(new Error(`scoring worker: ${m.error}`));
+      return;
+    }
+    job.resolve(unpackScored(m.n, m.t, m.buffer, this.cols));
   }
 
   private fail(worker: number, e: Error): void {
     this.dead[worker] = true;
-    for (let id = 0; id < this.slots.length; id++) {
-      const p = this.slots[id];
-      if (!p || p.worker !== worker) continue;
-      this.slots[id] = null;
-      this.freeSlots.push(id);
-      this.inFlight[worker]--;
-      p.reject(e);
+    for (let slot = 0; slot < this.slots.length; slot++) {
+      const job = this.slots[slot];
+      if (!job || job.worker !== worker) continue;
+      Atomics.store(this.claims, slot, TAKEN);
+      this.release(slot, worker);
+      job.reject(e);
     }
     if (!this.local && this.dead.every((d) => d)) {
       for (const job of this.queue.splice(0))
@@ -334,9 +411,9 @@ export class ScoringPool {
     if (this.closed) return;
     this.closed = true;
     await Promise.all(this.workers.map((w) => w.terminate()));
-    for (let id = 0; id < this.slots.length; id++) {
-      this.slots[id]?.reject(new Error("the scoring pool was closed"));
-      this.slots[id] = null;
+    for (let slot = 0; slot < this.slots.length; slot++) {
+      this.slots[slot]?.reject(new Error("the scoring pool was closed"));
+      this.slots[slot] = null;
     }
     for (const job of this.queue.splice(0)) job.reject(new Error("the scoring pool was closed"));
   }

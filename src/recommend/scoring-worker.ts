@@ -12,12 +12,14 @@ import { prepareContributions } from "./row-contributions.js";
 import { RowsScratch } from "./rows-scratch.js";
 import { defaultPairSources, runFeaturizer } from "./run-featurizer.js";
 import { scoreCandidates } from "./score-candidates.js";
-import { packScored, type ScoreReply, type ScoreRequest } from "./scoring-pool.js";
+import { packScored, type ScoreReply, type ScoreRequest, TAKEN } from "./scoring-pool.js";
 
-const { family, bytes, features } = workerData as {
+const { family, bytes, features, claims } = workerData as {
   family: string;
   bytes: Uint8Array;
   features: { bytes: Uint8Array; pairSources: string[] } | null;
+  /** Per slot: the ticket of the request in it until a thread takes it (scoring-pool.ts). */
+  claims: Int32Array;
 };
 const fam = getModel(family);
 if (!fam) throw new Error(`scoring worker: model family "${family}" is not registered`);
@@ -41,6 +43,8 @@ const featurizer = features
 const scratch = new RowsScratch();
 
 parentPort?.on("message", (req: ScoreRequest) => {
+  // The calling thread stole it meanwhile (or the slot holds a newer request): not ours.
+  if (Atomics.compareExchange(claims, req.id, req.ticket, TAKEN) !== req.ticket) return;
   try {
     let rows = req.rows;
     if (!rows) {
@@ -49,9 +53,13 @@ parentPort?.on("message", (req: ScoreRequest) => {
       rows = featurizer.forUser(req.user, req.movies, scratch.get(req.movies.length * cols));
     }
     const packed = packScored(scoreCandidates(model, rows, req.movies, req.k, explained), cols);
-    const reply: ScoreReply = { id: req.id, ...packed };
+    const reply: ScoreReply = { id: req.id, ticket: req.ticket, ...packed };
     parentPort?.postMessage(reply, [packed.buffer]);
   } catch (e) {
-    parentPort?.postMessage({ id: req.id, error: e instanceof Error ? e.message : String(e) });
+    parentPort?.postMessage({
+      id: req.id,
+      ticket: req.ticket,
+      error: e instanceof Error ? e.message : String(e),
+    });
   }
 });

@@ -158,14 +158,16 @@ test("scoring workers that build the rows themselves (the run's features) give t
   const base = opened.recommender;
   const bytes = new Uint8Array(await readFile(join(opened.runDir, "features", "state.bin")));
   const features = { bytes, pairSources: ["mf", "knn"], featurizer: base.parts.featurizer };
-  // depth 4: of the six lists below the worker takes four, this thread scores two
-  const pool = new ScoringPool(base.parts.model, 1, { features, depth: 4 });
+  // depth 4, stealAt 3: of the six lists below four go to the worker, and this thread takes
+  // the oldest not started while three or more wait (the worker is still starting: four)
+  const pool = new ScoringPool(base.parts.model, 1, { features, depth: 4, stealAt: 3 });
   assert.ok(pool.buildsRows);
   const rec = new Recommender({ ...base.parts, log: undefined, scoring: pool });
   try {
-    // concurrently: the worker takes four, this thread scores the rest with its own featurizer
+    // concurrently: the worker scores some, this thread the rest with its own featurizer
     await sameListsAsync(rec, base, ASKS);
     assert.ok(pool.counts.workers > 0 && pool.counts.local > 0, JSON.stringify(pool.counts));
+    assert.equal(pool.counts.stale, 0);
     // a live profile (ratings given with the user) is featurized the same way in the worker
     const user = {
       id: 777777,

@@ -57,7 +57,7 @@ export function register(program: Command): void {
       .option("--log-level <level>", `request log level: ${LEVELS.join(", ")}`, "info")
       .option(
         "--workers <n>",
-        "worker threads that score recommendation candidates; the main thread scores too when they are busy (0 = all on the main thread; default: one per core but one, at least one, for tree models; 0 for others)",
+        "worker threads that score recommendation candidates; the main thread scores too when they fall behind (0 = all on the main thread; default: one per core but one, at least one, for tree models; 0 for others)",
       )
       .option(
         "--cache <n>",
