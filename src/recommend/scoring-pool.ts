@@ -16,11 +16,14 @@
  * thread had read one of its replies; the main thread, the busier one, read them late, and in
  * per-request traces (2 cores, 50 connections) the worker idled ~15% of the time with requests
  * waiting on the main thread, which meanwhile scored ~9% of the lists at ~1.0 ms each against
- * ~0.6 on the worker. Handing every request over at once, 12-s runs in fresh servers
- * alternating with the old pool (four rounds, 14:58-15:05 UTC): 1,493-1,625 against
- * 1,381-1,497 lists/s, p99 46-52 against 51-54 ms, server CPU 1.11-1.22 against 1.17-1.30 ms a
- * list; without stealing at all (`local` off) within the noise of stealing at 2, 8 or 16. The
- * threshold leaves the main thread to its own work unless the worker falls ~10 ms behind.
+ * ~0.6 on the worker. Handing every request over at once (and stealing at 2), 12-s runs in
+ * fresh servers alternating with the old pool (four rounds, 14:42-14:47 UTC): 1,493-1,625
+ * against 1,381-1,497 lists/s, p99 46-52 against 51-54 ms, server CPU 1.11-1.22 against
+ * 1.17-1.30 ms a list; stealing at 8 or 16, or not at all (`local` off), were within the noise
+ * of each other (three rounds, 14:47-14:50). The threshold (16, ~10 ms of the worker's work)
+ * leaves the main thread to its own work unless the worker falls behind; full bench:api runs
+ * alternating with the old pool (14:56-15:01): 1,563-1,621 against 1,381-1,574 req/s, p99
+ * 44-47 against 46-56 ms.
  * Workers are unref'd: a pool never keeps the process alive; close() stops them.
  *
  * Why this split (ml-latest-small, 2 cores, 50 connections, per-thread CPU from /proc): with
