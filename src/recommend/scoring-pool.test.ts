@@ -125,6 +125,31 @@ test("ScoringPool: a worker's slots are reused, and close() settles every reques
   }
 });
 
+test("ScoringPool: when its worker stops, the calling thread scores every request", async () => {
+  const cols = NAMES.length;
+  const model = await gbdt(300, 10, 6);
+  const pool = new ScoringPool(model, 1); // stealAt 16: more than the requests below
+  const t = syntheticTable(20, cols, 12);
+  const request = () =>
+    pool.score(
+      t.values.slice(),
+      Int32Array.from({ length: 20 }, (_, i) => i),
+      5,
+    );
+  try {
+    const workers = (pool as unknown as { workers: { terminate(): Promise<number> }[] }).workers;
+    await workers[0].terminate();
+    // terminate() settles on the worker's exit event, after the pool's own listener marked it
+    // stopped; the pause only makes the test independent of that order
+    await new Promise((r) => setTimeout(r, 50));
+    const out = await Promise.all(Array.from({ length: 3 }, request));
+    for (const o of out) assert.equal(o.top.length, 5);
+    assert.equal(pool.counts.local, 3);
+  } finally {
+    await pool.close();
+  }
+});
+
 test("packScored / unpackScored: a worker's reply in one buffer comes back equal", () => {
   for (const [n, t, cols] of [
     [0, 0, 3],

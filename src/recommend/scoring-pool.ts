@@ -288,7 +288,7 @@ export class ScoringPool {
       if (this.freeSlots.length === 0 && this.slots.length >= MAX_SLOTS) break;
       this.send(w, this.queue.shift() as Job);
     }
-    if (this.local && !this.stealScheduled && this.waiting() >= this.stealAt) {
+    if (this.local && !this.stealScheduled && this.waiting() >= this.stealThreshold()) {
       this.stealScheduled = true;
       setImmediate(() => this.scoreLocally());
     }
@@ -315,6 +315,11 @@ export class ScoringPool {
       req,
       this.local ? [] : job.rows ? transferables(job.rows, job.movies) : transferables(job.movies),
     );
+  }
+
+  /** stealAt, or 1 once every worker has stopped: then this thread scores everything. */
+  private stealThreshold(): number {
+    return this.dead.every((d) => d) ? 1 : this.stealAt;
   }
 
   /** Requests no thread has started: sent and unclaimed, or queued here. */
@@ -359,7 +364,7 @@ export class ScoringPool {
   private scoreLocally(): void {
     this.stealScheduled = false;
     if (this.closed) return;
-    const job = this.waiting() >= this.stealAt ? this.steal() : null;
+    const job = this.waiting() >= this.stealThreshold() ? this.steal() : null;
     if (job) {
       this.counts.local++;
       try {
