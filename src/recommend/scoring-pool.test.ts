@@ -3,7 +3,7 @@ import { test } from "node:test";
 import { Rng } from "../core/index.js";
 import { getModel, type LikeModel, syntheticTable } from "../models/index.js";
 import { reasonFeatures } from "./reasons.js";
-import { scoreCandidates } from "./score-candidates.js";
+import { type Scored, scoreCandidates } from "./score-candidates.js";
 import { packScored, ScoringPool, unpackScored } from "./scoring-pool.js";
 
 // Feature names a reason can name (movie_*) and user-only ones, as a real run has.
@@ -29,6 +29,17 @@ async function gbdt(rows: number, trees: number, seed: number): Promise<LikeMode
     fam.config({ trees, maxDepth: 4 }),
     { threads: 1, rng: new Rng(seed) },
   );
+}
+
+/** A request for `pool`: the same 20 synthetic rows each call, movies 0..19, k = 5. */
+function twentyRows(pool: ScoringPool, seed: number): () => Promise<Scored> {
+  const t = syntheticTable(20, NAMES.length, seed);
+  return () =>
+    pool.score(
+      t.values.slice(),
+      Int32Array.from({ length: 20 }, (_, i) => i),
+      5,
+    );
 }
 
 test("ScoringPool: lists scored on workers and on the calling thread equal scoreCandidates'", async () => {
@@ -68,20 +79,10 @@ test("ScoringPool: lists scored on workers and on the calling thread equal score
 });
 
 test("ScoringPool without local scoring: every request goes to a worker", async () => {
-  const cols = NAMES.length;
   const model = await gbdt(300, 10, 4);
   const pool = new ScoringPool(model, 2, { local: false });
   try {
-    const t = syntheticTable(20, cols, 9);
-    const out = await Promise.all(
-      Array.from({ length: 12 }, () =>
-        pool.score(
-          t.values.slice(),
-          Int32Array.from({ length: 20 }, (_, i) => i),
-          5,
-        ),
-      ),
-    );
+    const out = await Promise.all(Array.from({ length: 12 }, twentyRows(pool, 9)));
     assert.equal(pool.counts.local, 0);
     assert.equal(pool.counts.workers, 12);
     for (const o of out) assert.deepEqual(o.top, out[0].top);
@@ -91,16 +92,9 @@ test("ScoringPool without local scoring: every request goes to a worker", async 
 });
 
 test("ScoringPool: a worker's slots are reused, and close() settles every request in flight", async () => {
-  const cols = NAMES.length;
   const model = await gbdt(300, 10, 5);
   const pool = new ScoringPool(model, 1, { local: false, depth: 4 });
-  const t = syntheticTable(20, cols, 11);
-  const request = () =>
-    pool.score(
-      t.values.slice(),
-      Int32Array.from({ length: 20 }, (_, i) => i),
-      5,
-    );
+  const request = twentyRows(pool, 11);
   try {
     // three waves of ten through four slots: every answer arrives, and no slot is added
     for (let wave = 0; wave < 3; wave++) {
@@ -126,16 +120,9 @@ test("ScoringPool: a worker's slots are reused, and close() settles every reques
 });
 
 test("ScoringPool: when its worker stops, the calling thread scores every request", async () => {
-  const cols = NAMES.length;
   const model = await gbdt(300, 10, 6);
   const pool = new ScoringPool(model, 1); // stealAt 16: more than the requests below
-  const t = syntheticTable(20, cols, 12);
-  const request = () =>
-    pool.score(
-      t.values.slice(),
-      Int32Array.from({ length: 20 }, (_, i) => i),
-      5,
-    );
+  const request = twentyRows(pool, 12);
   try {
     const workers = (pool as unknown as { workers: { terminate(): Promise<number> }[] }).workers;
     await workers[0].terminate();
