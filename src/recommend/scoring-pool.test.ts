@@ -119,19 +119,35 @@ test("ScoringPool: a worker's slots are reused, and close() settles every reques
   }
 });
 
-test("ScoringPool: when its worker stops, the calling thread scores every request", async () => {
+test("ScoringPool: when its worker stops, the calling thread scores the requests it held and every later one", async () => {
+  const cols = NAMES.length;
   const model = await gbdt(300, 10, 6);
+  const explained = reasonFeatures(NAMES);
   const pool = new ScoringPool(model, 1); // stealAt 16: more than the requests below
   const request = twentyRows(pool, 12);
+  const t = syntheticTable(20, cols, 12);
+  const want = scoreCandidates(
+    model,
+    t.values.slice(),
+    Int32Array.from({ length: 20 }, (_, i) => i),
+    5,
+    explained,
+  );
   try {
+    // six sent to the worker, which stops before it answers (it is still starting)
+    const held = Array.from({ length: 6 }, request);
     const workers = (pool as unknown as { workers: { terminate(): Promise<number> }[] }).workers;
     await workers[0].terminate();
     // terminate() settles on the worker's exit event, after the pool's own listener marked it
     // stopped; the pause only makes the test independent of that order
     await new Promise((r) => setTimeout(r, 50));
-    const out = await Promise.all(Array.from({ length: 3 }, request));
-    for (const o of out) assert.equal(o.top.length, 5);
-    assert.equal(pool.counts.local, 3);
+    const later = Array.from({ length: 3 }, request);
+    for (const o of await Promise.all([...held, ...later])) {
+      assert.deepEqual(o.p, want.p);
+      assert.deepEqual(o.top, want.top);
+    }
+    assert.equal(pool.counts.local + pool.counts.workers, 9);
+    assert.ok(pool.counts.local >= 3, JSON.stringify(pool.counts));
   } finally {
     await pool.close();
   }

@@ -400,19 +400,30 @@ export class ScoringPool {
     job.resolve(unpackScored(m.n, m.t, m.buffer, this.cols));
   }
 
+  /**
+   * A worker stopped. With `local` on, the requests it held are scored again, oldest first, on
+   * another worker or here: this thread kept their data (they were copied to the worker, and
+   * scoring has no side effects; a late reply of the stopped worker is then stale). Without
+   * `local` their arrays were transferred, and they are rejected.
+   */
   private fail(worker: number, e: Error): void {
     this.dead[worker] = true;
+    const again: Job[] = [];
     for (let slot = 0; slot < this.slots.length; slot++) {
       const job = this.slots[slot];
       if (!job || job.worker !== worker) continue;
       Atomics.store(this.claims, slot, TAKEN);
       this.release(slot, worker);
-      job.reject(e);
+      if (this.local) again.push(job);
+      else job.reject(e);
     }
+    again.sort((a, b) => a.ticket - b.ticket);
+    this.queue.unshift(...again);
     if (!this.local && this.dead.every((d) => d)) {
       for (const job of this.queue.splice(0))
         job.reject(new Error("every scoring worker has stopped"));
     }
+    if (!this.closed) this.pump();
   }
 
   async close(): Promise<void> {
